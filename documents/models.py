@@ -1,0 +1,52 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import Application
+from grants.models.base import AppendOnlyModel
+
+
+class DocumentKind(models.TextChoices):
+    DECISION_LETTER = "DECISION_LETTER", _("Beslutsbrev")
+    REPAYMENT_LETTER = "REPAYMENT_LETTER", _("Återkravsbrev")
+    APPLICATION_SUMMARY = "APPLICATION_SUMMARY", _("Ansökan (arkivexemplar)")
+    PAYMENT_FILE = "PAYMENT_FILE", _("Betalfil")
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}-{filename}"
+
+
+class Document(AppendOnlyModel):
+    """An issued document: generated once, stored with its SHA-256, never overwritten or deleted."""
+
+    kind = models.CharField(_("typ"), max_length=30, choices=DocumentKind.choices)
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    file = models.FileField(upload_to=document_path, max_length=200)
+    filename = models.CharField(_("filnamn"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    media_type = models.CharField(max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    supersedes = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("dokument")
+        verbose_name_plural = _("dokument")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[c.value for c in DocumentKind]), name="document_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.filename}"

@@ -1,0 +1,19 @@
+from django.utils.functional import Promise
+
+from workflows.base import TransitionRefused
+
+
+class ServiceError(Exception):
+    """A domain rule said no; `message` is for the user (translated); `field` names a form field, if any."""
+
+    def __init__(self, message: str | Promise, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(ServiceError):
+    """The actor may not do this (views answer 404 or 403)."""
+
+
+__all__ = ["NotAllowed", "ServiceError", "TransitionRefused"]

@@ -1,0 +1,63 @@
+"""The nouns of DESIGN.md §3. One module per group; everything is importable from grants.models."""
+
+from .accounts import User, UserManager
+from .applications import (
+    Application,
+    ApplicationState,
+    ApplicationVersion,
+    Attachment,
+    BudgetCategory,
+    BudgetLine,
+    RegistrationCounter,
+)
+from .calls import Call, Criterion, OrganisationType, RequiredAttachment
+from .decisions import Decision, EligibilityCheck, Outcome, Proposal
+from .grants import Grant, GrantState
+from .messages import Message, MessageChannel, MessageStatus
+from .organisations import Invitation, Membership, MembershipRole, Organisation, PaymentAccountType
+from .payouts import Payout, PayoutBatch, PayoutBatchState, PayoutState, PayoutTrigger
+from .reports import RepaymentClaim, RepaymentClaimState, Report, ReportKind, ReportState
+from .reviews import Recommendation, Review, ReviewScore
+
+__all__ = [
+    "Application",
+    "ApplicationState",
+    "ApplicationVersion",
+    "Attachment",
+    "BudgetCategory",
+    "BudgetLine",
+    "Call",
+    "Criterion",
+    "Decision",
+    "EligibilityCheck",
+    "Grant",
+    "GrantState",
+    "Invitation",
+    "Membership",
+    "MembershipRole",
+    "Message",
+    "MessageChannel",
+    "MessageStatus",
+    "Organisation",
+    "OrganisationType",
+    "Outcome",
+    "PaymentAccountType",
+    "Payout",
+    "PayoutBatch",
+    "PayoutBatchState",
+    "PayoutState",
+    "PayoutTrigger",
+    "Proposal",
+    "Recommendation",
+    "RegistrationCounter",
+    "RepaymentClaim",
+    "RepaymentClaimState",
+    "Report",
+    "ReportKind",
+    "ReportState",
+    "RequiredAttachment",
+    "Review",
+    "ReviewScore",
+    "User",
+    "UserManager",
+]

@@ -1,0 +1,244 @@
+import uuid
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .base import AppendOnlyModel
+from .calls import Call, RequiredAttachment
+from .organisations import Organisation
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+class ApplicationState(models.TextChoices):
+    """States of DESIGN.md §4.1. Codes are stored; labels are for staff (applicants see APPLICANT_LABELS)."""
+
+    DRAFT = "DRAFT", _("Utkast")
+    SUBMITTED = "SUBMITTED", _("Inkommen")
+    IN_REVIEW = "IN_REVIEW", _("Under handläggning")
+    AWAITING_COMPLETION = "AWAITING_COMPLETION", _("Väntar på komplettering")
+    PROPOSED = "PROPOSED", _("Föredragen för beslut")
+    APPROVED = "APPROVED", _("Beviljad")
+    REJECTED = "REJECTED", _("Avslagen")
+    WITHDRAWN = "WITHDRAWN", _("Återkallad")
+
+
+# What an applicant sees: the internal steps between submission and decision are one "being processed".
+APPLICANT_LABELS = {
+    ApplicationState.DRAFT: _("Utkast – inte inskickad"),
+    ApplicationState.SUBMITTED: _("Inskickad – under handläggning"),
+    ApplicationState.IN_REVIEW: _("Inskickad – under handläggning"),
+    ApplicationState.AWAITING_COMPLETION: _("Komplettering begärd – åtgärd krävs"),
+    ApplicationState.PROPOSED: _("Inskickad – under handläggning"),
+    ApplicationState.APPROVED: _("Beviljad"),
+    ApplicationState.REJECTED: _("Avslagen"),
+    ApplicationState.WITHDRAWN: _("Återkallad"),
+}
+
+
+class RegistrationCounter(models.Model):
+    """The last diarienummer handed out in a year; locked row by row so numbers are gapless."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("diarieräknare")
+        verbose_name_plural = _("diarieräknare")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+    @classmethod
+    def next_reference(cls, now: "timezone.datetime") -> str:
+        """Hand out the next diarienummer of the year of `now` (Swedish time). Call inside a transaction:
+        the counter row stays locked until it commits, so a rolled-back submission leaves no gap."""
+        year = timezone.localtime(now, STOCKHOLM).year
+        # Create the year's row if missing without racing another first submission of the year.
+        cls.objects.bulk_create([cls(year=year, last_number=0)], ignore_conflicts=True)
+        counter = cls.objects.select_for_update().get(year=year)
+        counter.last_number += 1
+        counter.save(update_fields=["last_number"])
+        return f"{year}-{counter.last_number:05d}"
+
+
+class Application(models.Model):
+    """An application; once submitted, a case (ärende) with a diarienummer."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("utlysning"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="applications", verbose_name=_("organisation")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        _("status"), max_length=30, choices=ApplicationState.choices, default=ApplicationState.DRAFT, db_index=True
+    )
+    reference_number = models.CharField(_("diarienummer"), max_length=10, unique=True, null=True, blank=True)
+
+    # Project
+    title = models.CharField(_("projekttitel"), max_length=200, blank=True)
+    summary = models.TextField(_("sammanfattning"), blank=True, max_length=2000)
+    description = models.TextField(_("projektbeskrivning"), blank=True, max_length=20000)
+    # Coworking site
+    coworking_sites = models.TextField(_("coworkingplats(er)"), blank=True, max_length=2000)
+    # Participants
+    participants_count = models.PositiveIntegerField(_("antal deltagande medarbetare"), null=True, blank=True)
+    participants_description = models.TextField(_("vilka som deltar"), blank=True, max_length=4000)
+    # Period
+    start_date = models.DateField(_("projektstart"), null=True, blank=True)
+    end_date = models.DateField(_("projektslut"), null=True, blank=True)
+    # Budget
+    requested_amount = models.DecimalField(
+        _("sökt belopp (kr)"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    co_financing = models.DecimalField(
+        _("egen medfinansiering (kr)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
+    )
+    # Contacts
+    contact_name = models.CharField(_("projektledare"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("projektledarens e-post"), blank=True)
+    contact_phone = models.CharField(_("projektledarens telefon"), max_length=40, blank=True)
+    finance_contact_name = models.CharField(_("ekonomikontakt"), max_length=200, blank=True)
+    finance_contact_email = models.EmailField(_("ekonomikontaktens e-post"), blank=True)
+
+    # Case handling
+    assigned_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("handläggare"),
+    )
+    completion_message = models.TextField(_("begärd komplettering"), blank=True)
+    completion_answer_by_date = models.DateField(_("svara senast"), null=True, blank=True)
+    completion_sections = models.JSONField(_("öppna avsnitt"), default=list, blank=True)
+    withdrawn_reason = models.TextField(_("skäl för återkallelse"), blank=True)
+
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+    submitted_at = models.DateTimeField(_("inkom"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("ansökan")
+        verbose_name_plural = _("ansökningar")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=[c.value for c in ApplicationState]), name="application_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="DRAFT")
+                | (models.Q(reference_number__isnull=False) & models.Q(submitted_at__isnull=False)),
+                name="application_submitted_has_number",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reference_number__isnull=True)
+                | models.Q(reference_number__regex=r"^[0-9]{4}-[0-9]{5}$"),
+                name="application_reference_format",
+            ),
+            models.CheckConstraint(condition=models.Q(requested_amount__gte=0), name="application_amount_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(start_date__isnull=True)
+                | models.Q(end_date__isnull=True)
+                | models.Q(end_date__gt=models.F("start_date")),
+                name="application_period_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "state"], name="application_org_state")]
+
+    def __str__(self) -> str:
+        return f"{self.reference_number or _('utkast')} – {self.title or _('(utan titel)')}"
+
+    @property
+    def applicant_state_label(self) -> str:
+        return str(APPLICANT_LABELS[ApplicationState(self.state)])
+
+
+class BudgetCategory(models.TextChoices):
+    PREMISES = "PREMISES", _("Lokaler och coworkingavgifter")
+    STAFF = "STAFF", _("Personal")
+    TRAVEL = "TRAVEL", _("Resor")
+    EQUIPMENT = "EQUIPMENT", _("Utrustning")
+    SERVICES = "SERVICES", _("Köpta tjänster")
+    OTHER = "OTHER", _("Övrigt")
+
+
+class BudgetLine(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="budget_lines")
+    category = models.CharField(_("kategori"), max_length=20, choices=BudgetCategory.choices)
+    description = models.CharField(_("beskrivning"), max_length=200)
+    amount = models.DecimalField(_("belopp (kr)"), max_digits=12, decimal_places=2)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("budgetrad")
+        verbose_name_plural = _("budgetrader")
+        ordering = ["application", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="budget_line_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(category__in=[c.value for c in BudgetCategory]), name="budget_line_category_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.description} ({self.amount} kr)"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Never the uploaded name: it is user input. The original name is kept in a field for display.
+    return f"attachments/{instance.application_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Attachment(models.Model):
+    """A PDF attached to an application. Stored outside public URLs; served by a permission-checked view."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.ForeignKey(
+        RequiredAttachment, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("bilagetyp")
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("filnamn"), max_length=200)
+    size = models.PositiveIntegerField(_("storlek (byte)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uppladdad"), default=timezone.now)
+    # Set when a submitted attachment is replaced during completion; the file stays on record.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bilaga")
+        verbose_name_plural = _("bilagor")
+        ordering = ["application", "kind__position", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ApplicationVersion(AppendOnlyModel):
+    """Frozen content of an application at submission or at a completion answer. Never changed."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    content = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versioner")
+        ordering = ["application", "number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="version_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference_number} v{self.number}"

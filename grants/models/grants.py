@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .applications import Application
+from .decisions import Decision
+
+
+class GrantState(models.TextChoices):
+    AWAITING_ACCEPTANCE = "AWAITING_ACCEPTANCE", _("Väntar på accept")
+    ACTIVE = "ACTIVE", _("Pågående")
+    CLOSED = "CLOSED", _("Avslutat")
+    CANCELLED = "CANCELLED", _("Makulerat")
+
+
+class Grant(models.Model):
+    """A grant created by an approving decision (DESIGN.md §4.2)."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="grant")
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="grant")
+    granted_amount = models.DecimalField(_("beviljat belopp (kr)"), max_digits=12, decimal_places=2)
+    terms = models.TextField(_("villkor"), blank=True)
+    state = models.CharField(
+        _("status"), max_length=20, choices=GrantState.choices, default=GrantState.AWAITING_ACCEPTANCE, db_index=True
+    )
+    acceptance_deadline_at = models.DateTimeField(_("acceptera senast"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("beviljat bidrag")
+        verbose_name_plural = _("beviljade bidrag")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=[c.value for c in GrantState]), name="grant_state_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(granted_amount__gt=0), name="grant_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference_number}: {self.granted_amount} kr"

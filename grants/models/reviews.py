@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .applications import Application
+from .calls import Criterion
+
+
+class Recommendation(models.TextChoices):
+    APPROVE = "APPROVE", _("Bevilja")
+    APPROVE_REDUCED = "APPROVE_REDUCED", _("Bevilja med lägre belopp")
+    REJECT = "REJECT", _("Avslå")
+
+
+class Review(models.Model):
+    """A reviewer's assignment on one application: conflict declaration first, then scores."""
+
+    class Conflict(models.TextChoices):
+        UNDECLARED = "UNDECLARED", _("Ej deklarerat")
+        NONE = "NONE", _("Inget jäv")
+        CONFLICT = "CONFLICT", _("Jäv – avstår")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    conflict = models.CharField(max_length=12, choices=Conflict.choices, default=Conflict.UNDECLARED)
+    conflict_reason = models.TextField(_("skäl för jäv"), blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    recommendation = models.CharField(_("rekommendation"), max_length=20, choices=Recommendation.choices, blank=True)
+    comment = models.TextField(_("sammanfattande bedömning"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bedömning")
+        verbose_name_plural = _("bedömningar")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"], name="review_one_per_reviewer"),
+            models.CheckConstraint(
+                condition=models.Q(conflict__in=["UNDECLARED", "NONE", "CONFLICT"]), name="review_conflict_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(conflict="CONFLICT") | ~models.Q(conflict_reason=""),
+                name="review_conflict_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(submitted_at__isnull=True) | models.Q(conflict="NONE"),
+                name="review_submitted_only_without_conflict",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} → {self.application}"
+
+
+class ReviewScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("poäng"), validators=[MinValueValidator(1), MaxValueValidator(7)])
+    justification = models.TextField(_("motivering"))
+
+    class Meta:
+        verbose_name = _("poäng")
+        verbose_name_plural = _("poäng")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="score_one_per_criterion"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=7), name="score_in_scale"),
+            models.CheckConstraint(condition=~models.Q(justification=""), name="score_justification_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"

@@ -1,0 +1,111 @@
+"""Permission predicates: each returns a Verdict (an answer and the reason), so a template can disable a
+button and say why, from the same function the server checks. Staff roles are Django groups."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import Application, ApplicationState, Membership, MembershipRole, User
+
+CASE_OFFICER = "case_officer"
+REVIEWER = "reviewer"
+DECISION_MAKER = "decision_maker"
+FINANCE = "finance"
+PROGRAMME_ADMIN = "programme_admin"
+STAFF_ROLES = (CASE_OFFICER, REVIEWER, DECISION_MAKER, FINANCE, PROGRAMME_ADMIN)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    reason: str | Promise = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+YES = Verdict(True)
+
+
+def has_role(user: User, role: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    # Cached per request object: the group list is read once.
+    roles = getattr(user, "_role_cache", None)
+    if roles is None:
+        roles = set(user.groups.values_list("name", flat=True))
+        user._role_cache = roles  # type: ignore[attr-defined]
+    return role in roles
+
+
+def is_member(user: User, application: Application) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, organisation_id=application.organisation_id).exists()
+
+
+def is_signatory(user: User, organisation_id: int) -> bool:
+    return Membership.objects.filter(user=user, organisation_id=organisation_id, role=MembershipRole.SIGNATORY).exists()
+
+
+def can_edit_draft(user: User, application: Application) -> Verdict:
+    if not is_member(user, application):
+        return Verdict(False, _("Du är inte medlem i organisationen."))
+    if application.state != ApplicationState.DRAFT:
+        return Verdict(False, _("Ansökan är inskickad och kan inte längre ändras."))
+    return YES
+
+
+def can_submit(user: User, application: Application) -> Verdict:
+    return can_edit_draft(user, application)
+
+
+def can_delete_draft(user: User, application: Application) -> Verdict:
+    if not is_member(user, application):
+        return Verdict(False, _("Du är inte medlem i organisationen."))
+    if application.state != ApplicationState.DRAFT:
+        return Verdict(False, _("Bara utkast kan tas bort; en inskickad ansökan är en allmän handling."))
+    return YES
+
+
+def can_withdraw(user: User, application: Application) -> Verdict:
+    if not is_member(user, application):
+        return Verdict(False, _("Du är inte medlem i organisationen."))
+    if application.state not in {
+        ApplicationState.SUBMITTED,
+        ApplicationState.IN_REVIEW,
+        ApplicationState.AWAITING_COMPLETION,
+    }:
+        return Verdict(False, _("Ansökan kan inte återkallas i det här skedet."))
+    return YES
+
+
+def can_complete(user: User, application: Application) -> Verdict:
+    if not is_member(user, application):
+        return Verdict(False, _("Du är inte medlem i organisationen."))
+    if application.state != ApplicationState.AWAITING_COMPLETION:
+        return Verdict(False, _("Ingen komplettering är begärd."))
+    return YES
+
+
+def can_handle_case(user: User, application: Application) -> Verdict:
+    if not has_role(user, CASE_OFFICER):
+        return Verdict(False, _("Du har inte rollen handläggare."))
+    return YES
+
+
+def can_propose(user: User, application: Application) -> Verdict:
+    if not has_role(user, CASE_OFFICER):
+        return Verdict(False, _("Du har inte rollen handläggare."))
+    if application.assigned_officer_id != user.pk:
+        return Verdict(False, _("Bara ärendets handläggare kan föredra det."))
+    return YES
+
+
+def can_decide(user: User, application: Application, proposed_by_id: int | None) -> Verdict:
+    if not has_role(user, DECISION_MAKER):
+        return Verdict(False, _("Du har inte rollen beslutsfattare."))
+    if proposed_by_id is not None and proposed_by_id == user.pk:
+        return Verdict(False, _("Du har föredragit ärendet och kan därför inte besluta i det (fyraögonsprincipen)."))
+    return YES

@@ -1,0 +1,265 @@
+"""Applicant actions on an application: create, edit sections, budget, attachments, submit, withdraw,
+delete a draft, answer a completion request."""
+
+import os
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from grants import permissions
+from grants.errors import NotAllowed, ServiceError
+from grants.models import (
+    Application,
+    ApplicationState,
+    ApplicationVersion,
+    Attachment,
+    BudgetLine,
+    Call,
+    Membership,
+    Organisation,
+    RequiredAttachment,
+    User,
+)
+from grants.sections import BY_KEY, SECTION_KEYS
+from grants.selectors import application_problems, application_snapshot
+from grants.services.messages import message_send
+from grants.uploads import pdf_problem, sha256_of
+from workflows.application import ApplicationFlow
+from workflows.base import TransitionRefused, log_event
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("call", "organisation").get(pk=application.pk)
+
+
+def section_editable(user: User, application: Application, section: str) -> permissions.Verdict:
+    """May this person change this section now? Drafts: any section; completions: the opened ones."""
+    if section not in SECTION_KEYS:
+        return permissions.Verdict(False, _("Okänt avsnitt."))
+    if not permissions.is_member(user, application):
+        return permissions.Verdict(False, _("Du är inte medlem i organisationen."))
+    if application.state == ApplicationState.DRAFT:
+        return permissions.YES
+    if application.state == ApplicationState.AWAITING_COMPLETION and section in application.completion_sections:
+        return permissions.YES
+    return permissions.Verdict(False, _("Avsnittet kan inte ändras nu."))
+
+
+def _require_editable(actor: User, application: Application, section: str) -> None:
+    verdict = section_editable(actor, application, section)
+    if not verdict:
+        raise NotAllowed(verdict.reason)
+
+
+@transaction.atomic
+def application_create(*, actor: User, call: Call, organisation: Organisation, now: datetime) -> Application:
+    """Start a draft for an organisation the actor belongs to. Raises ServiceError if the call is closed."""
+    if not Membership.objects.filter(user=actor, organisation=organisation).exists():
+        raise NotAllowed(_("Du är inte medlem i organisationen."))
+    if not call.is_open(now):
+        raise ServiceError(_("Utlysningen är inte öppen för ansökningar."))
+    if organisation.org_type not in call.eligible_org_types:
+        raise ServiceError(_("Organisationstypen kan inte söka i den här utlysningen."), "organisation")
+    return Application.objects.create(
+        call=call,
+        organisation=organisation,
+        created_by=actor,
+        created_at=now,
+        contact_name=actor.full_name,
+        contact_email=actor.email,
+    )
+
+
+@transaction.atomic
+def application_update(
+    *, actor: User, application: Application, section: str, values: dict[str, Any], now: datetime
+) -> Application:
+    """Save the fields of one section. Fields outside the section are ignored, never written."""
+    application = _locked(application)
+    _require_editable(actor, application, section)
+    allowed = BY_KEY[section].fields
+    changed = [name for name in allowed if name in values and getattr(application, name) != values[name]]
+    for name in changed:
+        setattr(application, name, values[name])
+    if changed:
+        application.save(update_fields=[*changed, "updated_at"])
+    return application
+
+
+@transaction.atomic
+def budget_lines_replace(
+    *, actor: User, application: Application, lines: list[dict[str, Any]], co_financing: Decimal, now: datetime
+) -> Application:
+    """Replace the budget lines; the requested amount becomes their sum."""
+    application = _locked(application)
+    _require_editable(actor, application, "budget")
+    application.budget_lines.all().delete()
+    BudgetLine.objects.bulk_create(
+        [
+            BudgetLine(
+                application=application,
+                category=line["category"],
+                description=line["description"],
+                amount=line["amount"],
+                position=i,
+            )
+            for i, line in enumerate(lines)
+        ]
+    )
+    application.requested_amount = sum((Decimal(line["amount"]) for line in lines), Decimal("0.00"))
+    application.co_financing = co_financing
+    application.save(update_fields=["requested_amount", "co_financing", "updated_at"])
+    return application
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    actor: User,
+    application: Application,
+    kind: RequiredAttachment | None,
+    file: UploadedFile,
+    now: datetime,
+) -> Attachment:
+    """Store a PDF attachment. Raises ServiceError (and stores nothing) if it is not an acceptable PDF."""
+    application = _locked(application)
+    _require_editable(actor, application, "attachments")
+    if kind is not None and kind.call_id != application.call_id:
+        raise ServiceError(_("Okänd bilagetyp."), "kind")
+    problem = pdf_problem(file, file.size)
+    if problem:
+        raise ServiceError(problem, "file")
+    digest = sha256_of(file)
+    name = os.path.basename(file.name or "bilaga.pdf")[:200]
+    attachment = Attachment(
+        application=application,
+        kind=kind,
+        original_name=name,
+        size=file.size or 0,
+        sha256=digest,
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+    attachment.file.save("upload.pdf", file, save=False)
+    stored_name, storage = attachment.file.name, attachment.file.storage
+    try:
+        attachment.save()
+    except Exception:
+        storage.delete(stored_name)
+        raise
+    if application.state != ApplicationState.DRAFT:
+        log_event(application=application, actor=actor, event="attachment.added", now=now, note=name)
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor: User, attachment: Attachment, now: datetime) -> None:
+    """Remove an attachment: a draft's is deleted; a submitted one is kept on file, marked removed."""
+    application = _locked(attachment.application)
+    _require_editable(actor, application, "attachments")
+    if application.state == ApplicationState.DRAFT:
+        name, storage = attachment.file.name, attachment.file.storage
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+    else:
+        Attachment.objects.filter(pk=attachment.pk).update(removed_at=now)
+        log_event(
+            application=application, actor=actor, event="attachment.removed", now=now, note=attachment.original_name
+        )
+
+
+def _freeze_version(application: Application, actor: User, now: datetime) -> ApplicationVersion:
+    number = application.versions.count() + 1
+    return ApplicationVersion.objects.create(
+        application=application,
+        number=number,
+        content=application_snapshot(application),
+        created_by=actor,
+        created_at=now,
+    )
+
+
+@transaction.atomic
+def application_submit(*, actor: User, application: Application, now: datetime) -> Application:
+    """Submit a draft: check every guard, assign the diarienummer, freeze version 1, send the receipt.
+
+    Raises ServiceError listing the first problem, TransitionRefused for a closed call or a refused actor.
+    """
+    application = _locked(application)
+    if not permissions.is_member(actor, application):
+        raise NotAllowed(_("Du är inte medlem i organisationen."))
+    if application.state != ApplicationState.DRAFT:
+        raise ServiceError(_("Ansökan är redan inskickad."))
+    # The requested amount is always the sum of the lines, whatever was stored before.
+    total = application.budget_lines.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    if total != application.requested_amount:
+        application.requested_amount = total
+    problems = application_problems(application)
+    if problems:
+        section, message = problems[0]
+        raise ServiceError(message, section)
+    ApplicationFlow(application, actor=actor, now=now).submit()
+    _freeze_version(application, actor, now)
+    message_send(
+        recipient=actor,
+        recipient_email=actor.email,
+        application=application,
+        event="application.receipt",
+        template="emails/receipt",
+        context={"application": application, "user": actor},
+        language=actor.language,
+        now=now,
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, actor: User, application: Application, reason: str, now: datetime) -> Application:
+    """Withdraw a submitted application. It stays on file."""
+    application = _locked(application)
+    ApplicationFlow(application, actor=actor, now=now).withdraw(note=reason.strip())
+    return application
+
+
+@transaction.atomic
+def application_delete(*, actor: User, application: Application, now: datetime) -> None:
+    """Delete a draft and its files. Submitted applications are public records and are never deleted."""
+    application = _locked(application)
+    ApplicationFlow(application, actor=actor, now=now).delete()
+    files = [(a.file.storage, a.file.name) for a in application.attachments.all()]
+    application.attachments.all().delete()
+    application.budget_lines.all().delete()
+    application.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+
+
+@transaction.atomic
+def application_complete(*, actor: User, application: Application, note: str, now: datetime) -> ApplicationVersion:
+    """Answer a completion request: the application goes back to review with a new frozen version."""
+    application = _locked(application)
+    problems = application_problems(application)
+    if problems:
+        section, message = problems[0]
+        raise ServiceError(message, section)
+    ApplicationFlow(application, actor=actor, now=now).complete(note=note.strip())
+    return _freeze_version(application, actor, now)
+
+
+__all__ = [
+    "TransitionRefused",
+    "application_complete",
+    "application_create",
+    "application_delete",
+    "application_submit",
+    "application_update",
+    "application_withdraw",
+    "attachment_add",
+    "attachment_remove",
+    "budget_lines_replace",
+    "section_editable",
+]

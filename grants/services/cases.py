@@ -1,0 +1,274 @@
+"""Staff actions on a case: eligibility, review start, completion requests, proposal and decision."""
+
+import calendar
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from grants import permissions
+from grants.errors import NotAllowed, ServiceError
+from grants.models import (
+    Application,
+    Call,
+    Decision,
+    EligibilityCheck,
+    Grant,
+    GrantState,
+    Membership,
+    Outcome,
+    Payout,
+    PayoutTrigger,
+    Proposal,
+    Report,
+    ReportKind,
+    Review,
+    User,
+)
+from grants.sections import SECTION_KEYS
+from grants.services.messages import message_send
+from workflows.application import ApplicationFlow
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("call", "organisation").get(pk=application.pk)
+
+
+def _notify_members(application: Application, *, event: str, template: str, now: datetime) -> None:
+    for membership in Membership.objects.filter(organisation_id=application.organisation_id).select_related("user"):
+        user = membership.user
+        message_send(
+            recipient=user,
+            recipient_email=user.email,
+            application=application,
+            event=event,
+            template=template,
+            context={"application": application, "user": user},
+            language=user.language,
+            now=now,
+        )
+
+
+@transaction.atomic
+def eligibility_check_record(
+    *,
+    actor: User,
+    application: Application,
+    eligible_org_type: bool,
+    arrived_in_time: bool,
+    amount_within_ceiling: bool,
+    attachments_complete: bool,
+    within_purpose: bool,
+    note: str = "",
+    now: datetime,
+) -> EligibilityCheck:
+    """Record the formal check of a case. Raises NotAllowed unless the actor is a case officer."""
+    verdict = permissions.can_handle_case(actor, application)
+    if not verdict:
+        raise NotAllowed(verdict.reason)
+    check = EligibilityCheck.objects.create(
+        application=application,
+        checked_by=actor,
+        checked_at=now,
+        eligible_org_type=eligible_org_type,
+        arrived_in_time=arrived_in_time,
+        amount_within_ceiling=amount_within_ceiling,
+        attachments_complete=attachments_complete,
+        within_purpose=within_purpose,
+        note=note,
+    )
+    from workflows.base import log_event
+
+    log_event(
+        application=application,
+        actor=actor,
+        event="eligibility.checked",
+        now=now,
+        note="OK" if check.passed else "FAIL",
+    )
+    return check
+
+
+@transaction.atomic
+def application_assign(*, actor: User, application: Application, officer: User, now: datetime) -> Application:
+    """Make `officer` the case's officer."""
+    if not permissions.has_role(actor, permissions.CASE_OFFICER):
+        raise NotAllowed(_("Du har inte rollen handläggare."))
+    if not permissions.has_role(officer, permissions.CASE_OFFICER):
+        raise ServiceError(_("Personen har inte rollen handläggare."), "officer")
+    application = _locked(application)
+    application.assigned_officer = officer
+    application.save(update_fields=["assigned_officer", "updated_at"])
+    from workflows.base import log_event
+
+    log_event(application=application, actor=actor, event="application.assigned", now=now, note=officer.get_full_name())
+    return application
+
+
+@transaction.atomic
+def application_start_review(*, actor: User, application: Application, now: datetime) -> Application:
+    """Take a submitted case into review. Needs a passed eligibility check."""
+    application = _locked(application)
+    latest = application.eligibility_checks.order_by("-checked_at", "-pk").first()
+    ApplicationFlow(application, actor=actor, now=now).start_review(eligibility_passed=bool(latest and latest.passed))
+    return application
+
+
+@transaction.atomic
+def application_request_completion(
+    *, actor: User, application: Application, message: str, answer_by: date | None, sections: list[str], now: datetime
+) -> Application:
+    """Ask the applicant for a completion of the chosen sections, answered by a date."""
+    application = _locked(application)
+    unknown = [s for s in sections if s not in SECTION_KEYS]
+    if unknown:
+        raise ServiceError(_("Okänt avsnitt."), "sections")
+    ApplicationFlow(application, actor=actor, now=now).request_completion(
+        message=message.strip(), answer_by=answer_by, sections=list(sections), note=message.strip()
+    )
+    _notify_members(
+        application, event="application.completion_requested", template="emails/completion_requested", now=now
+    )
+    return application
+
+
+def reviews_done(application: Application) -> bool:
+    """Every assigned review is submitted or recused for a conflict."""
+    return not application.reviews.filter(submitted_at__isnull=True).exclude(conflict=Review.Conflict.CONFLICT).exists()
+
+
+@transaction.atomic
+def application_propose(
+    *,
+    actor: User,
+    application: Application,
+    outcome: str,
+    amount: Decimal | None,
+    reasons: str,
+    conditions: str = "",
+    now: datetime,
+) -> Proposal:
+    """Present the case for decision (föredragning) with an outcome and reasons."""
+    application = _locked(application)
+    if outcome not in (Outcome.APPROVE, Outcome.REJECT):
+        raise ServiceError(_("Välj bevilja eller avslå."), "outcome")
+    if not reasons.strip():
+        raise ServiceError(_("Motivering krävs."), "reasons")
+    approve = outcome == Outcome.APPROVE
+    ApplicationFlow(application, actor=actor, now=now).propose(
+        approve=approve, amount=amount, reviews_done=reviews_done(application), note=reasons.strip()
+    )
+    return Proposal.objects.create(
+        application=application,
+        proposed_by=actor,
+        proposed_at=now,
+        outcome=outcome,
+        amount=amount if approve else None,
+        reasons=reasons.strip(),
+        conditions=conditions.strip(),
+    )
+
+
+def _current_proposal(application: Application) -> Proposal:
+    proposal = application.proposals.order_by("-proposed_at", "-pk").first()
+    if proposal is None:
+        raise ServiceError(_("Ärendet saknar föredragning."))
+    return proposal
+
+
+@transaction.atomic
+def proposal_return(*, actor: User, application: Application, note: str, now: datetime) -> Application:
+    """Send a proposal back to the case officer with a note."""
+    application = _locked(application)
+    ApplicationFlow(application, actor=actor, now=now).return_(note=note.strip())
+    return application
+
+
+def call_committed_amount(call: Call) -> Decimal:
+    """Sum of approved, not cancelled grants of a call."""
+    total = (
+        Grant.objects.filter(application__call=call)
+        .exclude(state=GrantState.CANCELLED)
+        .aggregate(total=Sum("granted_amount"))["total"]
+    )
+    return total or Decimal("0.00")
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@transaction.atomic
+def decision_approve(*, actor: User, application: Application, now: datetime) -> Decision:
+    """Approve the current proposal: budget re-checked under a row lock on the call; creates the Decision,
+    the Grant and its payout and report schedules. Raises TransitionRefused (four-eyes, budget)."""
+    application = _locked(application)
+    proposal = _current_proposal(application)
+    if proposal.outcome != Outcome.APPROVE or proposal.amount is None:
+        raise ServiceError(_("Föredragningen gäller avslag; använd Avslå eller returnera den."))
+    # The lock serialises approvals in one call, so two cannot both spend the last of the budget.
+    call = Call.objects.select_for_update().get(pk=application.call_id)
+    budget_left = call.total_budget - call_committed_amount(call)
+    ApplicationFlow(application, actor=actor, now=now).approve(
+        proposed_by_id=proposal.proposed_by_id, budget_left=budget_left, amount=proposal.amount
+    )
+    decision = Decision.objects.create(
+        application=application,
+        proposal=proposal,
+        outcome=Outcome.APPROVE,
+        amount=proposal.amount,
+        reasons=proposal.reasons,
+        conditions=proposal.conditions,
+        decided_by=actor,
+        proposed_by_id=proposal.proposed_by_id,
+        decided_at=now,
+    )
+    grant = Grant.objects.create(
+        application=application,
+        decision=decision,
+        granted_amount=proposal.amount,
+        terms=call.general_terms_sv,
+        acceptance_deadline_at=now + timedelta(days=call.acceptance_days),
+        created_at=now,
+    )
+    advance = (proposal.amount * call.advance_percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if advance > 0:
+        Payout.objects.create(grant=grant, amount=advance, trigger=PayoutTrigger.ON_ACCEPTANCE)
+    if proposal.amount - advance > 0:
+        Payout.objects.create(grant=grant, amount=proposal.amount - advance, trigger=PayoutTrigger.ON_FINAL_REPORT)
+    start, end = application.start_date, application.end_date
+    if start and call.interim_report_months:
+        Report.objects.create(
+            grant=grant, kind=ReportKind.INTERIM, due_date=_add_months(start, call.interim_report_months)
+        )
+    if end:
+        Report.objects.create(grant=grant, kind=ReportKind.FINAL, due_date=_add_months(end, call.final_report_months))
+    _notify_members(application, event="application.decided", template="emails/decision", now=now)
+    return decision
+
+
+@transaction.atomic
+def decision_reject(*, actor: User, application: Application, now: datetime) -> Decision:
+    """Reject as proposed. Raises TransitionRefused for the proposer (four-eyes)."""
+    application = _locked(application)
+    proposal = _current_proposal(application)
+    if proposal.outcome != Outcome.REJECT:
+        raise ServiceError(_("Föredragningen gäller bifall; använd Bevilja eller returnera den."))
+    ApplicationFlow(application, actor=actor, now=now).reject(proposed_by_id=proposal.proposed_by_id)
+    decision = Decision.objects.create(
+        application=application,
+        proposal=proposal,
+        outcome=Outcome.REJECT,
+        amount=None,
+        reasons=proposal.reasons,
+        conditions=proposal.conditions,
+        decided_by=actor,
+        proposed_by_id=proposal.proposed_by_id,
+        decided_at=now,
+    )
+    _notify_members(application, event="application.decided", template="emails/decision", now=now)
+    return decision

@@ -1,0 +1,82 @@
+"""What every case lifecycle shares: the acting user and clock, and the one success hook that saves the
+record and writes the case event in the same transaction."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.utils.functional import Promise
+
+from grants.models import Application, User
+
+from .models import CaseEvent
+
+
+class TransitionRefused(Exception):
+    """A guard said no. `message` is for the user (translated); `field` names the form field, if any."""
+
+    def __init__(self, message: str | Promise, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def log_event(
+    *,
+    application: Application,
+    actor: User | None,
+    event: str,
+    now: datetime,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+) -> CaseEvent:
+    """Append one line to the case log."""
+    return CaseEvent.objects.create(
+        application=application,
+        actor=actor,
+        event=event,
+        from_state=str(from_state),
+        to_state=str(to_state),
+        note=note,
+        created_at=now,
+    )
+
+
+class CaseFlow:
+    """Base of a flow that wraps one record of a case, the acting user and the time of the action."""
+
+    events: dict[str, str] = {}
+
+    def __init__(self, record: models.Model, *, actor: User | None, now: datetime):
+        self.record: Any = record
+        self.actor = actor
+        self.now = now
+
+    def case_of(self, record: Any) -> Application:
+        return record
+
+    def save_transition(self, transition_name: str, source: Any, target: Any, note: str = "") -> None:
+        record = self.record
+        record.save()
+        log_event(
+            application=self.case_of(record),
+            actor=self.actor,
+            event=self.events[transition_name],
+            now=self.now,
+            from_state=source,
+            to_state=target if target is not None else "",
+            note=note,
+        )
+
+
+def refusal_message(exc: Exception) -> str | Promise:
+    """The user-facing message of a refused transition, whichever layer refused it."""
+    from django.utils.translation import gettext_lazy as _
+    from viewflow.fsm import NoTransition
+
+    if isinstance(exc, TransitionRefused):
+        return exc.message
+    if isinstance(exc, NoTransition):
+        return _("Åtgärden går inte att utföra i ärendets nuvarande status.")
+    return _("Åtgärden går inte att utföra.")
