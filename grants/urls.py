@@ -1,1 +1,35 @@
-urlpatterns: list = []
+from django.urls import path
+
+from grants.views import accounts, applicant, pages
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("accessibility/", pages.accessibility, name="accessibility"),
+    path("accounts/register/", accounts.register, name="register"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("calls/", applicant.call_list, name="call_list"),
+    path("calls/<int:pk>/", applicant.call_detail, name="call_detail"),
+    path("organisations/", applicant.organisation_list, name="organisation_list"),
+    path("organisations/new/", applicant.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", applicant.organisation_detail, name="organisation_detail"),
+    path("invitations/<str:token>/", applicant.invitation_accept, name="invitation_accept"),
+    path("applications/", applicant.application_list, name="application_list"),
+    path("applications/<int:pk>/", applicant.application_detail, name="application_detail"),
+    path("applications/<int:pk>/edit/<slug:section>/", applicant.application_section, name="application_section"),
+    path("applications/<int:pk>/preview/", applicant.application_preview, name="application_preview"),
+    path("applications/<int:pk>/submit/", applicant.application_submit, name="application_submit"),
+    path("applications/<int:pk>/receipt/", applicant.application_receipt, name="application_receipt"),
+    path("applications/<int:pk>/withdraw/", applicant.application_withdraw, name="application_withdraw"),
+    path("applications/<int:pk>/delete/", applicant.application_delete, name="application_delete"),
+    path(
+        "applications/<int:pk>/attachments/<int:attachment_pk>/",
+        applicant.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "applications/<int:pk>/attachments/<int:attachment_pk>/remove/",
+        applicant.attachment_remove,
+        name="attachment_remove",
+    ),
+]

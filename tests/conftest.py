@@ -1,9 +1,11 @@
+import os
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from grants.models import Attachment
-from tests.factories import ApplicationFactory, MembershipFactory, UserFactory, make_pdf
+from tests.factories import ApplicationFactory, MembershipFactory, OrganisationFactory, UserFactory, make_pdf
 
 
 @pytest.fixture(autouse=True)
@@ -66,3 +68,57 @@ def decider(db):
 @pytest.fixture
 def now():
     return timezone.now()
+
+
+# --- PostgreSQL-only tests --------------------------------------------------------------------------------
+# A test marked `postgres` skips on any other database. CI runs the suite on PostgreSQL with
+# REQUIRE_POSTGRES_TESTS=1; there a skipped postgres test means the rule it guards went unchecked, so the
+# skip is reported as a failure instead.
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    if request.node.get_closest_marker("postgres") is not None:
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip(f"needs PostgreSQL (this run uses {connection.vendor})")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if (
+        report.skipped
+        and item.get_closest_marker("postgres") is not None
+        and os.environ.get("REQUIRE_POSTGRES_TESTS") == "1"
+    ):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{item.nodeid} is marked `postgres` and was skipped ({reason}), "
+            "but REQUIRE_POSTGRES_TESTS=1 says this run must exercise PostgreSQL."
+        )
+    return report
+
+
+# --- The people of a case ----------------------------------------------------------------------------------
+
+# Luhn-valid and outside factories.VALID_ORGNRS, so no factory sequence ever hands it to another organisation.
+OUTSIDER_ORGNR = "2120003005"
+
+
+@pytest.fixture
+def outsider(db):
+    """An applicant of another organisation: a member, but not of the draft's organisation."""
+    organisation = OrganisationFactory(orgnr=OUTSIDER_ORGNR, name="Annan kommun")
+    return MembershipFactory(
+        user=UserFactory(email="annan@example.se", full_name="Anders Annan"), organisation=organisation
+    ).user
+
+
+@pytest.fixture
+def cast(applicant, outsider, officer, officer2, decider):
+    from tests.workflows.lifecycle import Cast
+
+    return Cast(applicant=applicant, outsider=outsider, officer=officer, officer2=officer2, decider=decider)

@@ -17,6 +17,7 @@ from grants.models import (
     Organisation,
     OrganisationType,
     RequiredAttachment,
+    Review,
     User,
 )
 
@@ -140,3 +141,14 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         BudgetLine.objects.create(
             application=self, category="PREMISES", description="Platser på Samverket", amount=self.requested_amount
         )
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A reviewer's assignment on an application, not yet declared (neither submitted nor recused)."""
+
+    class Meta:
+        model = Review
+
+    application = factory.SubFactory(ApplicationFactory)
+    reviewer = factory.SubFactory(UserFactory, roles=["reviewer"])
+    assigned_by = factory.SubFactory(UserFactory, roles=["case_officer"])

@@ -1,0 +1,247 @@
+"""Forms: one question per field, labels above inputs, nothing lost on an error. Forms validate input;
+the services decide."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import Application, BudgetCategory, Organisation, OrganisationType, RequiredAttachment, User
+from grants.sections import BY_KEY
+from grants.uploads import pdf_problem
+
+MONEY_MAX = Decimal("999999999.99")
+
+
+class MoneyField(forms.DecimalField):
+    """Kronor as people write them: '600 000', '600 000 kr', '1 234,50'."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.replace("\u00a0", "").replace(" ", "").replace("kr", "").replace(",", ".").strip()
+        return super().to_python(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs.pop("min", None)
+        attrs.pop("max", None)
+        attrs["inputmode"] = "decimal"
+        return attrs
+
+
+class RegisterForm(forms.Form):
+    full_name = forms.CharField(label=_("Namn"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label=_("E-postadress"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password1 = forms.CharField(
+        label=_("Lösenord"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Minst 10 tecken. Inte bara siffror, och inte ett vanligt lösenord."),
+    )
+    password2 = forms.CharField(
+        label=_("Upprepa lösenordet"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    language = forms.ChoiceField(label=_("Språk för e-post"), choices=[("sv", "Svenska"), ("en", "English")])
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("Det finns redan ett konto med den e-postadressen. Logga in i stället."))
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Lösenorden är inte likadana."))
+        elif p1:
+            user = User(email=data.get("email", ""), full_name=data.get("full_name", ""))
+            try:
+                password_validation.validate_password(p1, user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-postadress"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Lösenord"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        "invalid_login": _("Fel e-postadress eller lösenord."),
+        "inactive": _("Kontot är inte aktivt."),
+    }
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Organisationens namn"), max_length=200)
+    orgnr = forms.CharField(
+        label=_("Organisationsnummer"), max_length=20, help_text=_("10 siffror, till exempel 212000-0142.")
+    )
+    org_type = forms.ChoiceField(label=_("Typ av organisation"), choices=OrganisationType.choices)
+    street_address = forms.CharField(label=_("Gatuadress"), max_length=200, required=False)
+    postal_code = forms.RegexField(
+        label=_("Postnummer"),
+        regex=r"^\d{3} ?\d{2}$",
+        max_length=6,
+        required=False,
+        error_messages={"invalid": _("Skriv postnumret med fem siffror, till exempel 831 30.")},
+    )
+    city = forms.CharField(label=_("Ort"), max_length=100, required=False)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-postadress till personen du vill bjuda in"), max_length=254)
+
+
+class StartApplicationForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Sök för organisationen"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def section_form_class(section: str) -> type[forms.ModelForm]:
+    """A ModelForm with the fields of one section (budget lines and attachments have their own forms)."""
+    fields = list(BY_KEY[section].fields)
+    labels = {
+        "title": _("Projektets titel"),
+        "summary": _("Kort sammanfattning"),
+        "description": _("Beskriv projektet: syfte, hur ni ska arbeta och vad ni vill lära er"),
+        "coworking_sites": _("Vilken eller vilka coworkingplatser ska ni använda?"),
+        "participants_count": _("Hur många medarbetare deltar?"),
+        "participants_description": _("Vilka medarbetare och verksamheter deltar?"),
+        "start_date": _("Projektets första dag"),
+        "end_date": _("Projektets sista dag"),
+        "co_financing": _("Egen medfinansiering (kr)"),
+    }
+    help_texts = {
+        "summary": _("Högst 2 000 tecken. Sammanfattningen kan bli offentlig."),
+        "coworking_sites": _("Namn och ort, till exempel Samverket Östersund."),
+        "start_date": _("Skriv datumet som ÅÅÅÅ-MM-DD."),
+        "end_date": _("Skriv datumet som ÅÅÅÅ-MM-DD. Projekt pågår oftast 12–16 månader."),
+    }
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": Application,
+            "fields": fields,
+            "labels": {k: v for k, v in labels.items() if k in fields},
+            "help_texts": {k: v for k, v in help_texts.items() if k in fields},
+            "widgets": {"start_date": DateInput(), "end_date": DateInput()},
+        },
+    )
+
+    def clean(self: forms.ModelForm) -> dict[str, Any]:
+        data = forms.ModelForm.clean(self) or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end <= start:
+            self.add_error("end_date", _("Sista dagen ska vara efter första dagen."))
+        count = data.get("participants_count")
+        if count is not None and count > 100000:
+            self.add_error("participants_count", _("Ange ett rimligt antal."))
+        return data
+
+    def _post_clean(self: forms.ModelForm) -> None:
+        # Model-level validation runs in the service; the database constraints are the last word.
+        pass
+
+    return type(
+        f"{section.title()}SectionForm", (forms.ModelForm,), {"Meta": meta, "clean": clean, "_post_clean": _post_clean}
+    )
+
+
+class BudgetLineForm(forms.Form):
+    category = forms.ChoiceField(label=_("Kategori"), choices=[("", _("Välj kategori")), *BudgetCategory.choices])
+    description = forms.CharField(label=_("Beskrivning"), max_length=200)
+    amount = MoneyField(
+        label=_("Belopp (kr)"),
+        min_value=Decimal("1"),
+        max_value=MONEY_MAX,
+        decimal_places=2,
+        max_digits=12,
+        widget=forms.TextInput(),
+    )
+
+
+class BaseBudgetFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        if not [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]:
+            raise forms.ValidationError(_("Lägg till minst en budgetrad."))
+
+
+BudgetLineFormSet = forms.formset_factory(
+    BudgetLineForm, formset=BaseBudgetFormSet, extra=0, can_delete=True, max_num=50, absolute_max=60, validate_max=True
+)
+
+
+class CoFinancingForm(forms.Form):
+    co_financing = MoneyField(
+        label=_("Egen medfinansiering (kr)"),
+        min_value=Decimal("0"),
+        max_value=MONEY_MAX,
+        decimal_places=2,
+        max_digits=12,
+        required=False,
+        initial=Decimal("0"),
+        widget=forms.TextInput(),
+        help_text=_("Kostnader som er organisation själv står för. Skriv 0 om ni inte har någon."),
+    )
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ModelChoiceField(
+        label=_("Vilken bilaga?"),
+        queryset=RequiredAttachment.objects.none(),
+        required=False,
+        empty_label=_("Övrig bilaga"),
+    )
+    file = forms.FileField(
+        label=_("Fil (PDF, högst 20 MB)"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"})
+    )
+
+    def __init__(self, *args: Any, call: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = call.attachment_kinds.all()  # type: ignore[attr-defined]
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        problem = pdf_problem(file, file.size)
+        if problem:
+            raise forms.ValidationError(problem)
+        return file
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Skäl (frivilligt)"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000
+    )

@@ -1,0 +1,409 @@
+"""The applicant portal: calls, organisations, applications. Every lookup is scoped to the person's
+organisations, so another organisation's URLs answer 404."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from viewflow.fsm import TransitionNotAllowed
+
+from grants import forms, permissions, selectors
+from grants.errors import NotAllowed, ServiceError
+from grants.models import Application, ApplicationState, Attachment, Call, Invitation
+from grants.sections import BY_KEY, SECTIONS
+from grants.services import applications as app_services
+from grants.services import organisations as org_services
+from workflows.base import TransitionRefused, refusal_message
+
+REFUSED = (ServiceError, TransitionRefused, TransitionNotAllowed)
+
+
+def _message(exc: Exception) -> Any:
+    return exc.message if isinstance(exc, ServiceError) else refusal_message(exc)
+
+
+# --- calls -------------------------------------------------------------------------------------------
+
+
+def call_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "grants/call_list.html", {"calls": selectors.call_list_open(now=timezone.now())})
+
+
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    call = get_object_or_404(Call.objects.prefetch_related("criteria", "attachment_kinds"), pk=pk)
+    now = timezone.now()
+    form = None
+    if request.user.is_authenticated:
+        organisations = selectors.organisation_list_for(request.user).filter(org_type__in=call.eligible_org_types)
+        form = forms.StartApplicationForm(request.POST or None, organisations=organisations)
+        if request.method == "POST" and form.is_valid():
+            try:
+                application = app_services.application_create(
+                    actor=request.user, call=call, organisation=form.cleaned_data["organisation"], now=now
+                )
+            except REFUSED as exc:
+                form.add_error(
+                    getattr(exc, "field", None) if getattr(exc, "field", None) in form.fields else None, _message(exc)
+                )
+            else:
+                messages.success(request, _("Utkastet är skapat. Fyll i avsnitten i valfri ordning."))
+                return redirect("application_section", pk=application.pk, section=SECTIONS[0].key)
+    return render(request, "grants/call_detail.html", {"call": call, "form": form, "is_open": call.is_open(now)})
+
+
+# --- organisations -----------------------------------------------------------------------------------
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "grants/organisation_list.html",
+        {"memberships": request.user.memberships.select_related("organisation").order_by("organisation__name")},
+    )
+
+
+@login_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = forms.OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = org_services.organisation_create(actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Organisationen är registrerad och du är medlem."))
+            return redirect("organisation_detail", pk=organisation.pk)
+    return render(request, "grants/organisation_form.html", {"form": form})
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for(request.user, pk)
+    form = forms.InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org_services.invitation_create(
+                actor=request.user, organisation=organisation, email=form.cleaned_data["email"], now=timezone.now()
+            )
+        except ServiceError as exc:
+            form.add_error("email", exc.message)
+        else:
+            messages.success(request, _("Inbjudan är skickad till %(email)s.") % {"email": form.cleaned_data["email"]})
+            return redirect("organisation_detail", pk=organisation.pk)
+    return render(
+        request,
+        "grants/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "memberships": selectors.membership_list_for_organisation(organisation),
+            "invitations": organisation.invitations.filter(accepted_at__isnull=True).order_by("-created_at"),
+            "form": form,
+        },
+    )
+
+
+@login_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.objects.select_related("organisation").filter(token=token[:64]).first()
+    if invitation is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            membership = org_services.invitation_accept(actor=request.user, token=token, now=timezone.now())
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Du är nu medlem i %(org)s.") % {"org": membership.organisation.name})
+            return redirect("organisation_detail", pk=membership.organisation_id)
+    return render(request, "grants/invitation_accept.html", {"invitation": invitation})
+
+
+# --- applications ------------------------------------------------------------------------------------
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "grants/application_list.html",
+        {"applications": selectors.application_list_for_applicant(request.user)},
+    )
+
+
+def _section_status(application: Application) -> list[dict[str, Any]]:
+    problems = selectors.application_problems(application)
+    by_section: dict[str, list[Any]] = {}
+    for section, message in problems:
+        by_section.setdefault(section, []).append(message)
+    return [{"section": s, "problems": by_section.get(s.key, [])} for s in SECTIONS]
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_applicant(request.user, pk)
+    user = request.user
+    return render(
+        request,
+        "grants/application_detail.html",
+        {
+            "application": application,
+            "sections": _section_status(application),
+            "can_edit": permissions.can_edit_draft(user, application),
+            "can_withdraw": permissions.can_withdraw(user, application),
+            "can_delete": permissions.can_delete_draft(user, application),
+            "versions": application.versions.order_by("number"),
+        },
+    )
+
+
+def _next_section(section: str) -> str | None:
+    keys = [s.key for s in SECTIONS]
+    i = keys.index(section)
+    return keys[i + 1] if i + 1 < len(keys) else None
+
+
+def _after_save(request: HttpRequest, application: Application, section: str) -> HttpResponse:
+    messages.success(request, _("Avsnittet ”%(section)s” är sparat.") % {"section": BY_KEY[section].label})
+    nxt = _next_section(section)
+    if "save_next" in request.POST and nxt and application.state == ApplicationState.DRAFT:
+        return redirect("application_section", pk=application.pk, section=nxt)
+    if "save_next" in request.POST and application.state == ApplicationState.DRAFT:
+        return redirect("application_preview", pk=application.pk)
+    return redirect("application_detail", pk=application.pk)
+
+
+def _budget_rows_from_post(data: Any, drop: int | None = None, add: bool = False) -> list[dict[str, str]]:
+    """Rebuild the typed rows from the raw POST so adding or removing a row never loses what was typed."""
+    try:
+        total = min(int(data.get("form-TOTAL_FORMS", 0)), 60)
+    except (TypeError, ValueError):
+        total = 0
+    rows = []
+    for i in range(total):
+        if i == drop:
+            continue
+        rows.append({k: str(data.get(f"form-{i}-{k}", ""))[:200] for k in ("category", "description", "amount")})
+    if add:
+        rows.append({"category": "", "description": "", "amount": ""})
+    return rows
+
+
+@login_required
+def application_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    application = selectors.application_get_for_applicant(request.user, pk)
+    if section not in BY_KEY:
+        raise Http404
+    verdict = app_services.section_editable(request.user, application, section)
+    if not verdict:
+        messages.error(request, str(verdict.reason))
+        return redirect("application_detail", pk=application.pk)
+    context: dict[str, Any] = {
+        "application": application,
+        "section": BY_KEY[section],
+        "sections": SECTIONS,
+        "next_section": _next_section(section),
+    }
+    now = timezone.now()
+    if section == "budget":
+        return _budget_section(request, application, context, now)
+    if section == "attachments":
+        return _attachments_section(request, application, context, now)
+
+    form_class = forms.section_form_class(section)
+    form = form_class(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        try:
+            app_services.application_update(
+                actor=request.user, application=application, section=section, values=form.cleaned_data, now=now
+            )
+        except (NotAllowed, *REFUSED) as exc:
+            form.add_error(None, _message(exc))
+        else:
+            return _after_save(request, application, section)
+    context["form"] = form
+    return render(request, "grants/application_section.html", context)
+
+
+def _budget_section(request: HttpRequest, application: Application, context: dict[str, Any], now: Any) -> HttpResponse:
+    post = request.POST if request.method == "POST" else None
+    if post is not None and ("add_line" in post or "remove_line" in post):
+        drop = None
+        if "remove_line" in post:
+            try:
+                drop = int(post["remove_line"])
+            except ValueError:
+                drop = None
+        rows = _budget_rows_from_post(post, drop=drop, add="add_line" in post)
+        formset = forms.BudgetLineFormSet(initial=rows)
+        co_form = forms.CoFinancingForm(initial={"co_financing": post.get("co_financing", "")})
+    elif post is not None:
+        formset = forms.BudgetLineFormSet(post)
+        co_form = forms.CoFinancingForm(post)
+        if formset.is_valid() and co_form.is_valid():
+            lines = [f.cleaned_data for f in formset.forms if f.has_changed() and not formset._should_delete_form(f)]
+            try:
+                app_services.budget_lines_replace(
+                    actor=request.user,
+                    application=application,
+                    lines=lines,
+                    co_financing=co_form.cleaned_data.get("co_financing") or Decimal("0"),
+                    now=now,
+                )
+            except (NotAllowed, *REFUSED) as exc:
+                co_form.add_error(None, _message(exc))
+            else:
+                return _after_save(request, application, "budget")
+    else:
+        initial = [
+            {"category": line.category, "description": line.description, "amount": line.amount}
+            for line in application.budget_lines.all()
+        ] or [{"category": "", "description": "", "amount": ""}]
+        formset = forms.BudgetLineFormSet(initial=initial)
+        co_form = forms.CoFinancingForm(initial={"co_financing": application.co_financing})
+    context.update({"formset": formset, "co_form": co_form})
+    return render(request, "grants/application_budget.html", context)
+
+
+def _attachments_section(
+    request: HttpRequest, application: Application, context: dict[str, Any], now: Any
+) -> HttpResponse:
+    form = forms.AttachmentForm(request.POST or None, request.FILES or None, call=application.call)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                attachment = app_services.attachment_add(
+                    actor=request.user,
+                    application=application,
+                    kind=form.cleaned_data["kind"],
+                    file=form.cleaned_data["file"],
+                    now=now,
+                )
+            except (NotAllowed, *REFUSED) as exc:
+                form.add_error("file", _message(exc))
+            else:
+                messages.success(request, _("Bilagan ”%(name)s” är uppladdad.") % {"name": attachment.original_name})
+                return redirect("application_section", pk=application.pk, section="attachments")
+    context.update(
+        {
+            "form": form,
+            "attachments": application.attachments.filter(removed_at__isnull=True).select_related("kind"),
+            "kinds": application.call.attachment_kinds.all(),
+        }
+    )
+    return render(request, "grants/application_attachments.html", context)
+
+
+@login_required
+def application_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_applicant(request.user, pk)
+    return render(
+        request,
+        "grants/application_preview.html",
+        {
+            "application": application,
+            "problems": selectors.application_problems(application)
+            if application.state == ApplicationState.DRAFT
+            else [],
+            "can_submit": permissions.can_submit(request.user, application),
+        },
+    )
+
+
+@login_required
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_applicant(request.user, pk)
+    if request.method != "POST":
+        return redirect("application_preview", pk=application.pk)
+    try:
+        app_services.application_submit(actor=request.user, application=application, now=timezone.now())
+    except (NotAllowed, *REFUSED) as exc:
+        messages.error(request, str(_message(exc)))
+        return redirect("application_preview", pk=application.pk)
+    return redirect("application_receipt", pk=application.pk)
+
+
+@login_required
+def application_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_applicant(request.user, pk)
+    if application.state == ApplicationState.DRAFT:
+        return redirect("application_preview", pk=application.pk)
+    return render(request, "grants/application_receipt.html", {"application": application})
+
+
+@login_required
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_applicant(request.user, pk)
+    verdict = permissions.can_withdraw(request.user, application)
+    form = forms.WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            app_services.application_withdraw(
+                actor=request.user, application=application, reason=form.cleaned_data["reason"], now=timezone.now()
+            )
+        except (NotAllowed, *REFUSED) as exc:
+            messages.error(request, str(_message(exc)))
+        else:
+            messages.success(request, _("Ansökan är återkallad. Den finns kvar som allmän handling."))
+        return redirect("application_detail", pk=application.pk)
+    return render(
+        request, "grants/application_withdraw.html", {"application": application, "form": form, "verdict": verdict}
+    )
+
+
+@login_required
+def application_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_applicant(request.user, pk)
+    verdict = permissions.can_delete_draft(request.user, application)
+    if request.method == "POST":
+        try:
+            app_services.application_delete(actor=request.user, application=application, now=timezone.now())
+        except (NotAllowed, IntegrityError, *REFUSED) as exc:
+            messages.error(request, str(_message(exc)))
+            return redirect("application_detail", pk=application.pk)
+        messages.success(request, _("Utkastet är borttaget."))
+        return redirect("application_list")
+    return render(request, "grants/application_delete.html", {"application": application, "verdict": verdict})
+
+
+STAFF_FILE_ROLES = (permissions.CASE_OFFICER, permissions.DECISION_MAKER, permissions.PROGRAMME_ADMIN)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    user = request.user
+    if user.is_superuser or any(permissions.has_role(user, r) for r in STAFF_FILE_ROLES):
+        attachment = get_object_or_404(Attachment, pk=attachment_pk, application_id=pk)
+    else:
+        attachment = selectors.attachment_get_for_applicant(user, pk, attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = selectors.attachment_get_for_applicant(request.user, pk, attachment_pk)
+    try:
+        app_services.attachment_remove(actor=request.user, attachment=attachment, now=timezone.now())
+    except (NotAllowed, *REFUSED) as exc:
+        messages.error(request, str(_message(exc)))
+    else:
+        messages.success(request, _("Bilagan ”%(name)s” är borttagen.") % {"name": attachment.original_name})
+    return redirect(reverse("application_section", kwargs={"pk": pk, "section": "attachments"}))
