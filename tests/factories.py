@@ -58,7 +58,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.se")
     full_name = factory.Faker("name", locale="sv_SE")
-    password = factory.PostGenerationMethodCall("set_password", "rätt-lösenord-123")
+    password = factory.django.Password("rätt-lösenord-123")
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):

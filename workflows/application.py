@@ -21,11 +21,12 @@ transaction. Records around the change (versions, decisions, grants, messages) a
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import fsm
 
 from grants import permissions
-from grants.formatting import format_instant, format_money
+from grants.formatting import STOCKHOLM, format_instant, format_money
 from grants.models import Application, ApplicationState, RegistrationCounter, User
 
 from .base import CaseFlow, TransitionRefused
@@ -160,7 +161,8 @@ class ApplicationFlow(CaseFlow):
         self._require_role(permissions.CASE_OFFICER)
         if not message.strip():
             raise TransitionRefused(_("Skriv vad som ska kompletteras."), "message")
-        if answer_by is None or answer_by <= self.now.date():
+        # "Today" is the Swedish date: just after midnight in Stockholm it is still yesterday in UTC.
+        if answer_by is None or answer_by <= timezone.localtime(self.now, STOCKHOLM).date():
             raise TransitionRefused(_("Ange ett svarsdatum efter dagens datum."), "answer_by")
         if not sections:
             raise TransitionRefused(_("Välj minst ett avsnitt som sökanden får ändra."), "sections")

@@ -1,0 +1,21 @@
+"""The application's URLs plus the baseline of the rush benchmark: a bare view that inserts one row."""
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from config.urls import urlpatterns as app_urlpatterns
+
+
+@csrf_exempt
+def ping(request: HttpRequest) -> HttpResponse:
+    """POST: insert one row into bench_ping (created by rush.py) and answer 204. GET: 204 without writing,
+    so the benchmark can wait for gunicorn to answer."""
+    if request.method == "POST":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_ping (at) VALUES (now())")
+    return HttpResponse(status=204)
+
+
+urlpatterns = [path("bench/ping/", ping, name="bench_ping"), *app_urlpatterns]

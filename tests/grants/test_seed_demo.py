@@ -1,0 +1,156 @@
+from datetime import time
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.utils import timezone
+from stdnum.se import orgnr as se_orgnr
+
+from grants.management.commands.seed_demo import CALL_TITLE_SV, DEMO_PASSWORD, PEOPLE, demo_pdf
+from grants.models import (
+    Application,
+    ApplicationState,
+    Call,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationType,
+    User,
+)
+from grants.uploads import pdf_problem, sha256_of
+from tests.factories import VALID_ORGNRS, CallFactory
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for app_label in ("grants", "workflows", "documents", "auth")
+        for model in apps.get_app_config(app_label).get_models()
+    }
+
+
+def login_table(output: str) -> str:
+    return output[output.index("Demoinloggningar") :]
+
+
+@pytest.mark.django_db
+def test_seeding_twice_changes_nothing_and_prints_the_same_logins():
+    first = seed()
+    counts = row_counts()
+    second = seed()
+    assert row_counts() == counts
+    assert "inget ändrades" in second
+    assert login_table(first) == login_table(second)
+    for person in PEOPLE:
+        assert person.email in first
+    assert DEMO_PASSWORD in first
+    assert "http://127.0.0.1:8000/" in first
+
+
+@pytest.mark.django_db
+def test_every_state_the_services_reach_is_present():
+    seed()
+    states = set(Application.objects.values_list("state", flat=True))
+    assert states == set(ApplicationState.values)
+
+
+@pytest.mark.django_db
+def test_every_case_was_made_by_the_services_and_its_log_agrees_with_its_state():
+    seed()
+    for application in Application.objects.exclude(state=ApplicationState.DRAFT):
+        events = list(application.events.order_by("created_at", "pk"))
+        assert events[0].event == "application.submitted"
+        transitions = [e for e in events if e.to_state]
+        assert transitions[-1].to_state == application.state, application.title
+        assert application.versions.exists()
+        assert application.call.opens_at <= application.submitted_at < application.call.closes_at
+    numbers = list(Application.objects.exclude(reference_number=None).order_by("submitted_at"))
+    assert [a.reference_number for a in numbers] == sorted(a.reference_number for a in numbers)
+    approved = Application.objects.get(state=ApplicationState.APPROVED)
+    assert approved.grant.payouts.count() == 2
+    assert approved.decisions.get().decided_by != approved.decisions.get().proposed_by
+    completed = Application.objects.filter(state=ApplicationState.IN_REVIEW, versions__number=2)
+    assert completed.exists()
+
+
+@pytest.mark.django_db
+def test_attachments_are_valid_pdfs_uploaded_through_the_service():
+    seed()
+    application = Application.objects.get(state=ApplicationState.APPROVED)
+    attachments = list(application.attachments.all())
+    assert {a.kind.code for a in attachments} == {"projektplan", "intyg-coworkingvard"}
+    for attachment in attachments:
+        with attachment.file.open("rb") as f:
+            assert pdf_problem(f, attachment.size) is None
+            assert sha256_of(f) == attachment.sha256
+    assert demo_pdf("Å (ä) ö").startswith(b"%PDF-1.4")
+
+
+@pytest.mark.django_db
+def test_call_people_and_organisations():
+    seed()
+    now = timezone.now()
+    call = Call.objects.get(title_sv=CALL_TITLE_SV)
+    assert call.title_en == "Try coworking and hybrid work"
+    assert call.is_open(now)
+    assert timezone.localtime(call.closes_at, STOCKHOLM).time() == time(14, 0)
+    assert (call.total_budget, call.max_grant_amount) == (6_000_000, 600_000)
+    assert [c.name_sv for c in call.criteria.all()] == ["Relevans för hybridarbete", "Genomförbarhet", "Lärande och spridning"]
+    assert {(k.code, k.required) for k in call.attachment_kinds.all()} == {
+        ("projektplan", True),
+        ("intyg-coworkingvard", False),
+    }
+    assert "inte överklagas" in call.appeal_text_sv and call.appeal_text_en and call.legal_basis_sv
+    assert Call.objects.filter(closes_at__lt=now).exists()
+
+    assert sorted(Organisation.objects.values_list("orgnr", flat=True)) == sorted(VALID_ORGNRS)
+    for org in Organisation.objects.all():
+        assert se_orgnr.is_valid(org.orgnr)
+        assert org.org_type in OrganisationType.values
+
+    for person in PEOPLE:
+        user = User.objects.get(email=person.email)
+        assert user.check_password(DEMO_PASSWORD)
+        assert user.language == "sv"
+        assert set(user.groups.values_list("name", flat=True)) == set(person.roles)
+        assert user.is_staff == bool(person.roles)
+    admin = User.objects.get(email="admin@demo.se")
+    assert admin.is_superuser and admin.is_staff
+    memberships = Membership.objects.filter(user__email="sokande@demo.se")
+    assert memberships.count() == 2
+    assert memberships.filter(role=MembershipRole.SIGNATORY).count() == 1
+
+
+@pytest.mark.django_db
+def test_if_empty_does_nothing_when_a_call_exists_but_prints_the_logins():
+    seed()
+    counts = row_counts()
+    output = seed("--if-empty")
+    assert row_counts() == counts
+    assert "sokande@demo.se" in output and DEMO_PASSWORD in output
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_someone_elses_calls_alone():
+    CallFactory(title_sv="En annan utlysning")
+    counts = row_counts()
+    output = seed("--if-empty")
+    assert row_counts() == counts
+    assert "Inga demoinloggningar" in output
+
+
+@pytest.mark.django_db
+def test_if_empty_seeds_an_empty_database():
+    output = seed("--if-empty")
+    assert Application.objects.count() == 10
+    assert "handlaggare@demo.se" in output
