@@ -390,6 +390,9 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "language", "password1", "password2"]}),
     ]
 
+    def get_inline_instances(self, request: HttpRequest, obj: User | None = None) -> list[Any]:
+        return super().get_inline_instances(request, obj) if obj is not None else []  # add form: e-mail and password
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("groups")
 

@@ -1,12 +1,11 @@
-from django.utils.functional import Promise
-
+from grants.text import Text
 from workflows.base import TransitionRefused
 
 
 class ServiceError(Exception):
     """A domain rule said no; `message` is for the user (translated); `field` names a form field, if any."""
 
-    def __init__(self, message: str | Promise, field: str | None = None):
+    def __init__(self, message: Text, field: str | None = None):
         super().__init__(str(message))
         self.message = message
         self.field = field

@@ -19,7 +19,7 @@ MONEY_MAX = Decimal("999999999.99")
 class MoneyField(forms.DecimalField):
     """Kronor as people write them: '600 000', '600 000 kr', '1 234,50'."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = value.replace("\u00a0", "").replace(" ", "").replace("kr", "").replace(",", ".").strip()
         return super().to_python(value)
@@ -195,7 +195,8 @@ class BaseBudgetFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
-        if not [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]:
+        deleted = set(self.deleted_forms)
+        if not [f for f in self.forms if f.has_changed() and f not in deleted]:
             raise forms.ValidationError(_("Lägg till minst en budgetrad."))
 
 

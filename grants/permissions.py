@@ -3,8 +3,9 @@ button and say why, from the same function the server checks. Staff roles are Dj
 
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from grants.text import Text
 
 from .models import Application, ApplicationState, Membership, MembershipRole, User
 
@@ -19,7 +20,7 @@ STAFF_ROLES = (CASE_OFFICER, REVIEWER, DECISION_MAKER, FINANCE, PROGRAMME_ADMIN)
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
-    reason: str | Promise = ""
+    reason: Text = ""
 
     def __bool__(self) -> bool:
         return self.allowed

@@ -2,14 +2,15 @@
 
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from grants.text import Text
 
 
 @dataclass(frozen=True)
 class Section:
     key: str
-    label: str | Promise
+    label: Text
     fields: tuple[str, ...]
 
 

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import (
@@ -18,6 +17,7 @@ from grants.models import (
     User,
 )
 from grants.sections import BY_KEY, REQUIRED_FIELDS
+from grants.text import Text
 
 
 def call_list_open(*, now: Any) -> QuerySet[Call]:
@@ -86,14 +86,14 @@ def attachment_get_for_staff(user: User, pk: int) -> Attachment:
     return attachment
 
 
-def application_problems(application: Application) -> list[tuple[str, str | Promise]]:
+def application_problems(application: Application) -> list[tuple[str, Text]]:
     """What stops this application from being submitted, as (section, message), in form order."""
-    problems: list[tuple[str, str | Promise]] = []
+    problems: list[tuple[str, Text]] = []
     for section, fields in REQUIRED_FIELDS.items():
         for name in fields:
             value = getattr(application, name)
             if value in (None, ""):
-                label = Application._meta.get_field(name).verbose_name
+                label = Application._meta.get_field(name).verbose_name  # type: ignore[union-attr]
                 problems.append(
                     (
                         section,

@@ -4,13 +4,14 @@ import hashlib
 from typing import IO
 
 from django.conf import settings
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from grants.text import Text
 
 CHUNK = 64 * 1024
 
 
-def pdf_problem(file: IO[bytes], size: int | None) -> str | Promise | None:
+def pdf_problem(file: IO[bytes], size: int | None) -> Text | None:
     """Return why the file is refused, or None if it is an acceptable PDF."""
     if size is None or size == 0:
         return _("Filen är tom.")

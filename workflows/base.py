@@ -5,9 +5,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.utils.functional import Promise
 
 from grants.models import Application, User
+from grants.text import Text
 
 from .models import CaseEvent
 
@@ -15,7 +15,7 @@ from .models import CaseEvent
 class TransitionRefused(Exception):
     """A guard said no. `message` is for the user (translated); `field` names the form field, if any."""
 
-    def __init__(self, message: str | Promise, field: str | None = None):
+    def __init__(self, message: Text, field: str | None = None):
         super().__init__(str(message))
         self.message = message
         self.field = field
@@ -70,7 +70,7 @@ class CaseFlow:
         )
 
 
-def refusal_message(exc: Exception) -> str | Promise:
+def refusal_message(exc: Exception) -> Text:
     """The user-facing message of a refused transition, whichever layer refused it."""
     from django.utils.translation import gettext_lazy as _
     from viewflow.fsm import NoTransition

@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -55,13 +56,13 @@ class RegistrationCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
     @classmethod
-    def next_reference(cls, now: "timezone.datetime") -> str:
+    def next_reference(cls, now: datetime) -> str:
         """Hand out the next diarienummer of the year of `now` (Swedish time). Call inside a transaction:
         the counter row stays locked until it commits, so a rolled-back submission leaves no gap."""
         year = timezone.localtime(now, STOCKHOLM).year
         # Create the year's row if missing without racing another first submission of the year.
-        cls.objects.bulk_create([cls(year=year, last_number=0)], ignore_conflicts=True)
-        counter = cls.objects.select_for_update().get(year=year)
+        RegistrationCounter.objects.bulk_create([RegistrationCounter(year=year, last_number=0)], ignore_conflicts=True)
+        counter = RegistrationCounter.objects.select_for_update().get(year=year)
         counter.last_number += 1
         counter.save(update_fields=["last_number"])
         return f"{year}-{counter.last_number:05d}"

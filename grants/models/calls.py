@@ -1,3 +1,4 @@
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -75,7 +76,7 @@ class Call(models.Model):
     def description(self) -> str:
         return self.description_en if get_language() == "en" and self.description_en else self.description_sv
 
-    def is_open(self, now: "timezone.datetime") -> bool:
+    def is_open(self, now: datetime) -> bool:
         return self.opens_at <= now < self.closes_at
 
 

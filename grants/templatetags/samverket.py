@@ -1,6 +1,6 @@
 from datetime import date, datetime
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 from django import template
 

@@ -21,6 +21,7 @@ from grants.models import Application, ApplicationState, Attachment, Call, Invit
 from grants.sections import BY_KEY, SECTIONS
 from grants.services import applications as app_services
 from grants.services import organisations as org_services
+from grants.views.base import AuthedRequest
 from workflows.base import TransitionRefused, refusal_message
 
 REFUSED = (ServiceError, TransitionRefused, TransitionNotAllowed)
@@ -63,7 +64,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "grants/organisation_list.html",
@@ -72,7 +73,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthedRequest) -> HttpResponse:
     form = forms.OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,7 +87,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for(request.user, pk)
     form = forms.InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -112,7 +113,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: AuthedRequest, token: str) -> HttpResponse:
     invitation = Invitation.objects.select_related("organisation").filter(token=token[:64]).first()
     if invitation is None:
         raise Http404
@@ -131,7 +132,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "grants/application_list.html",
@@ -148,7 +149,7 @@ def _section_status(application: Application) -> list[dict[str, Any]]:
 
 
 @login_required
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_applicant(request.user, pk)
     user = request.user
     return render(
@@ -171,7 +172,7 @@ def _next_section(section: str) -> str | None:
     return keys[i + 1] if i + 1 < len(keys) else None
 
 
-def _after_save(request: HttpRequest, application: Application, section: str) -> HttpResponse:
+def _after_save(request: AuthedRequest, application: Application, section: str) -> HttpResponse:
     messages.success(request, _("Avsnittet ”%(section)s” är sparat.") % {"section": BY_KEY[section].label})
     nxt = _next_section(section)
     if "save_next" in request.POST and nxt and application.state == ApplicationState.DRAFT:
@@ -198,7 +199,7 @@ def _budget_rows_from_post(data: Any, drop: int | None = None, add: bool = False
 
 
 @login_required
-def application_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+def application_section(request: AuthedRequest, pk: int, section: str) -> HttpResponse:
     application = selectors.application_get_for_applicant(request.user, pk)
     if section not in BY_KEY:
         raise Http404
@@ -233,7 +234,9 @@ def application_section(request: HttpRequest, pk: int, section: str) -> HttpResp
     return render(request, "grants/application_section.html", context)
 
 
-def _budget_section(request: HttpRequest, application: Application, context: dict[str, Any], now: Any) -> HttpResponse:
+def _budget_section(
+    request: AuthedRequest, application: Application, context: dict[str, Any], now: Any
+) -> HttpResponse:
     post = request.POST if request.method == "POST" else None
     if post is not None and ("add_line" in post or "remove_line" in post):
         drop = None
@@ -249,7 +252,8 @@ def _budget_section(request: HttpRequest, application: Application, context: dic
         formset = forms.BudgetLineFormSet(post)
         co_form = forms.CoFinancingForm(post)
         if formset.is_valid() and co_form.is_valid():
-            lines = [f.cleaned_data for f in formset.forms if f.has_changed() and not formset._should_delete_form(f)]
+            deleted = set(formset.deleted_forms)
+            lines = [f.cleaned_data for f in formset.forms if f.has_changed() and f not in deleted]
             try:
                 app_services.budget_lines_replace(
                     actor=request.user,
@@ -274,7 +278,7 @@ def _budget_section(request: HttpRequest, application: Application, context: dic
 
 
 def _attachments_section(
-    request: HttpRequest, application: Application, context: dict[str, Any], now: Any
+    request: AuthedRequest, application: Application, context: dict[str, Any], now: Any
 ) -> HttpResponse:
     form = forms.AttachmentForm(request.POST or None, request.FILES or None, call=application.call)
     if request.method == "POST":
@@ -303,7 +307,7 @@ def _attachments_section(
 
 
 @login_required
-def application_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def application_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_applicant(request.user, pk)
     return render(
         request,
@@ -319,7 +323,7 @@ def application_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def application_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_applicant(request.user, pk)
     if request.method != "POST":
         return redirect("application_preview", pk=application.pk)
@@ -332,7 +336,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def application_receipt(request: AuthedRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_applicant(request.user, pk)
     if application.state == ApplicationState.DRAFT:
         return redirect("application_preview", pk=application.pk)
@@ -340,7 +344,7 @@ def application_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def application_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_applicant(request.user, pk)
     verdict = permissions.can_withdraw(request.user, application)
     form = forms.WithdrawForm(request.POST or None)
@@ -360,7 +364,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def application_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_applicant(request.user, pk)
     verdict = permissions.can_delete_draft(request.user, application)
     if request.method == "POST":
@@ -378,7 +382,7 @@ STAFF_FILE_ROLES = (permissions.CASE_OFFICER, permissions.DECISION_MAKER, permis
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> FileResponse:
     user = request.user
     if user.is_superuser or any(permissions.has_role(user, r) for r in STAFF_FILE_ROLES):
         attachment = get_object_or_404(Attachment, pk=attachment_pk, application_id=pk)
@@ -398,7 +402,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
 
 @login_required
 @require_POST
-def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_remove(request: AuthedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     attachment = selectors.attachment_get_for_applicant(request.user, pk, attachment_pk)
     try:
         app_services.attachment_remove(actor=request.user, attachment=attachment, now=timezone.now())

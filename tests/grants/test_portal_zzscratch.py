@@ -1,6 +1,5 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
-from tests.factories import make_pdf
-from grants.models import Attachment
+
 
 def test_probe(client, draft, applicant):
     applicant.refresh_from_db(); client.force_login(applicant)

@@ -105,7 +105,11 @@ def test_call_people_and_organisations():
     assert call.is_open(now)
     assert timezone.localtime(call.closes_at, STOCKHOLM).time() == time(14, 0)
     assert (call.total_budget, call.max_grant_amount) == (6_000_000, 600_000)
-    assert [c.name_sv for c in call.criteria.all()] == ["Relevans för hybridarbete", "Genomförbarhet", "Lärande och spridning"]
+    assert [c.name_sv for c in call.criteria.all()] == [
+        "Relevans för hybridarbete",
+        "Genomförbarhet",
+        "Lärande och spridning",
+    ]
     assert {(k.code, k.required) for k in call.attachment_kinds.all()} == {
         ("projektplan", True),
         ("intyg-coworkingvard", False),

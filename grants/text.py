@@ -1,0 +1,14 @@
+"""`Text`: a user-facing message, either a str or a lazy gettext string."""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+    Text = str | StrPromise
+else:
+    from django.utils.functional import Promise
+
+    Text = str | Promise
+
+__all__ = ["Text"]

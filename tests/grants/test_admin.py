@@ -1,0 +1,390 @@
+from datetime import date, timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from documents.models import Document, DocumentKind
+from grants.admin import CallAdminForm, OrganisationAdminForm
+from grants.models import (
+    Application,
+    ApplicationState,
+    ApplicationVersion,
+    Attachment,
+    Call,
+    Decision,
+    EligibilityCheck,
+    Grant,
+    Invitation,
+    Membership,
+    MembershipRole,
+    Message,
+    Organisation,
+    OrganisationType,
+    Payout,
+    PayoutBatch,
+    Proposal,
+    RepaymentClaim,
+    Report,
+    Review,
+    ReviewScore,
+    User,
+)
+from tests.factories import ApplicationFactory, CallFactory, UserFactory
+from workflows.models import CaseEvent
+
+# Session, user, the count, the page of rows with their organisation, call and officer, and the filters' choices.
+CHANGELIST_QUERIES = 12
+OUR_APPS = {"grants", "workflows", "documents"}
+APPEND_ONLY = [CaseEvent, ApplicationVersion, Decision, Proposal, EligibilityCheck, Document]
+REGISTERED = [
+    Call,
+    Organisation,
+    Membership,
+    Invitation,
+    User,
+    Application,
+    ApplicationVersion,
+    EligibilityCheck,
+    Proposal,
+    Decision,
+    Review,
+    Grant,
+    Payout,
+    PayoutBatch,
+    Report,
+    RepaymentClaim,
+    Message,
+    CaseEvent,
+    Document,
+]
+
+
+def url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def seeded(db):
+    """The demo data, plus one of each record no current service writes yet."""
+    call_command("seed_demo", stdout=StringIO())
+    application = Application.objects.get(state=ApplicationState.APPROVED)
+    reviewer = User.objects.get(email="bedomare@demo.se")
+    officer = User.objects.get(email="handlaggare@demo.se")
+    review = Review.objects.create(
+        application=application,
+        reviewer=reviewer,
+        assigned_by=officer,
+        conflict=Review.Conflict.NONE,
+        recommendation="APPROVE",
+        submitted_at=timezone.now(),
+    )
+    ReviewScore.objects.create(
+        review=review, criterion=application.call.criteria.first(), score=6, justification="Tydlig plan."
+    )
+    PayoutBatch.objects.create(created_by=User.objects.get(email="ekonomi@demo.se"))
+    RepaymentClaim.objects.create(
+        grant=application.grant,
+        amount=Decimal("10000"),
+        reasons="Kostnader utanför projektet.",
+        due_date=date.today() + timedelta(days=30),
+        created_by=officer,
+    )
+    document = Document(
+        kind=DocumentKind.DECISION_LETTER,
+        application=application,
+        filename="beslut.pdf",
+        sha256="0" * 64,
+        size=8,
+        media_type="application/pdf",
+    )
+    document.file.save("beslut.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    document.save()
+    Invitation.objects.create(
+        organisation=application.organisation, email="ny@example.se", invited_by=application.created_by
+    )
+    return application
+
+
+def test_every_model_of_ours_that_is_registered_is_covered_here():
+    registered = {m for m in admin.site._registry if m._meta.app_label in OUR_APPS}
+    assert registered == set(REGISTERED)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m.__name__)
+def test_changelist_and_change_page_answer_200_for_a_superuser(admin_client, admin_user, seeded, model):
+    assert admin_client.get(url(model, "changelist")).status_code == 200
+    assert admin_client.get(url(model, "changelist"), {"q": "2026"}).status_code == 200
+    obj = model._default_manager.order_by("pk").last()
+    assert obj is not None, f"no {model.__name__} to show"
+    assert admin_client.get(url(model, "change", obj.pk)).status_code == 200
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    if admin.site.get_model_admin(model).has_add_permission(request):
+        assert admin_client.get(url(model, "add")).status_code == 200
+
+
+@pytest.mark.parametrize("model", APPEND_ONLY, ids=lambda m: m.__name__)
+def test_append_only_records_cannot_be_added_changed_or_deleted(admin_client, admin_user, seeded, model):
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    model_admin = admin.site.get_model_admin(model)
+    obj = model._default_manager.first()
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, obj)
+    assert not model_admin.has_delete_permission(request, obj)
+    assert "delete_selected" not in model_admin.get_actions(request)
+    assert admin_client.post(url(model, "change", obj.pk), {}).status_code == 403
+    assert admin_client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+    assert admin_client.get(url(model, "add")).status_code == 403
+    assert model._default_manager.filter(pk=obj.pk).exists()
+
+
+def test_submitted_applications_cannot_be_deleted(admin_client, admin_user, seeded):
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    model_admin = admin.site.get_model_admin(Application)
+    assert "delete_selected" not in model_admin.get_actions(request)
+    for application in Application.objects.exclude(state=ApplicationState.DRAFT):
+        assert not model_admin.has_delete_permission(request, application)
+        assert admin_client.post(url(Application, "delete", application.pk), {"post": "yes"}).status_code == 403
+    assert Application.objects.exclude(state=ApplicationState.DRAFT).count() == 9
+
+
+def test_a_draft_can_be_deleted_with_its_attachments(admin_client, seeded):
+    draft = Application.objects.get(state=ApplicationState.DRAFT)
+    stored = [a.file.name for a in draft.attachments.all()]
+    storage = draft.attachments.first().file.storage
+    page = admin_client.get(url(Application, "delete", draft.pk))
+    assert page.status_code == 200
+    assert "Projektplan" in page.content.decode()
+    response = admin_client.post(url(Application, "delete", draft.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Application.objects.filter(pk=draft.pk).exists()
+    assert not Attachment.objects.filter(application_id=draft.pk).exists()
+    assert stored and all(storage.exists(name) for name in stored)  # files go after commit, never before
+
+
+def test_state_and_reference_number_are_read_only(admin_client, seeded):
+    application = Application.objects.get(state=ApplicationState.IN_REVIEW, versions__number=2)
+    response = admin_client.get(url(Application, "change", application.pk))
+    form = response.context["adminform"].form
+    assert "state" not in form.fields and "reference_number" not in form.fields
+    # A superuser without the case officer role cannot reassign either: that is the officer's action.
+    assert list(form.fields) == []
+
+
+def test_case_log_is_shown_in_time_order(admin_client, seeded):
+    application = Application.objects.get(state=ApplicationState.APPROVED)
+    response = admin_client.get(url(Application, "change", application.pk))
+    inline = next(i for i in response.context["inline_admin_formsets"] if i.formset.model is CaseEvent)
+    shown = [form.instance for form in inline.formset.forms]
+    assert len(shown) == application.events.count() > 3
+    assert shown == sorted(shown, key=lambda e: (e.created_at, e.pk))
+
+
+@pytest.fixture
+def staff_officer(db):
+    """A case officer who may use the admin for applications (view and change)."""
+    officer = UserFactory(email="admin-officer@example.se", roles=["case_officer"])
+    officer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_application", "change_application"]),
+        *Permission.objects.filter(content_type__app_label__in=OUR_APPS, codename__startswith="view_"),
+    )
+    return officer
+
+
+def post_data_for_change(response, **fields) -> dict[str, str]:
+    data = {**fields}
+    for inline in response.context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return data
+
+
+def test_a_case_officer_reassigns_through_the_service_and_the_case_log_records_it(client, seeded, staff_officer):
+    application = Application.objects.get(state=ApplicationState.PROPOSED)
+    new_officer = User.objects.get(email="handlaggare2@demo.se")
+    client.force_login(staff_officer)
+    page = client.get(url(Application, "change", application.pk))
+    assert list(page.context["adminform"].form.fields) == ["assigned_officer"]
+    events_before = application.events.count()
+    response = client.post(
+        url(Application, "change", application.pk), post_data_for_change(page, assigned_officer=new_officer.pk)
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.assigned_officer == new_officer
+    assert application.state == ApplicationState.PROPOSED
+    event = application.events.order_by("-pk").first()
+    assert application.events.count() == events_before + 1
+    assert (event.event, event.actor) == ("application.assigned", staff_officer)
+
+
+def test_only_case_officers_can_be_assigned_and_a_case_is_never_left_without_one(client, seeded, staff_officer):
+    application = Application.objects.get(state=ApplicationState.PROPOSED)
+    applicant = User.objects.get(email="sokande@demo.se")
+    client.force_login(staff_officer)
+    page = client.get(url(Application, "change", application.pk))
+    for value in (applicant.pk, ""):
+        response = client.post(
+            url(Application, "change", application.pk), post_data_for_change(page, assigned_officer=value)
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors
+    application.refresh_from_db()
+    assert application.assigned_officer.email == "handlaggare@demo.se"
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_application_changelist_costs_the_same_queries_for_5_and_50(admin_client, db, django_assert_max_num_queries, n):
+    calls = [CallFactory(with_kinds=False) for _ in range(3)]
+    officers = [UserFactory(roles=["case_officer"]) for _ in range(4)]
+    for i in range(n):
+        ApplicationFactory(
+            call=calls[i % 3],
+            state=ApplicationState.SUBMITTED,
+            reference_number=f"2026-{i + 1:05d}",
+            submitted_at=timezone.now(),
+            assigned_officer=officers[i % 4],
+        )
+    admin_client.get(url(Application, "changelist"))  # warm caches (content types)
+    with django_assert_max_num_queries(CHANGELIST_QUERIES):
+        response = admin_client.get(url(Application, "changelist"))
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == n
+
+
+def test_application_changelist_query_count_does_not_grow(admin_client, db, django_assert_max_num_queries):
+    calls = [CallFactory(with_kinds=False) for _ in range(3)]
+
+    def add(count: int) -> None:
+        start = Application.objects.count()
+        for i in range(start, start + count):
+            ApplicationFactory(
+                call=calls[i % 3],
+                state=ApplicationState.SUBMITTED,
+                reference_number=f"2026-{i + 1:05d}",
+                submitted_at=timezone.now(),
+                assigned_officer=UserFactory(roles=["case_officer"]),
+            )
+
+    def measure() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(url(Application, "changelist")).status_code == 200
+        return len(queries)
+
+    add(5)
+    admin_client.get(url(Application, "changelist"))
+    with_5 = measure()
+    add(45)
+    with_50 = measure()
+    assert with_5 == with_50
+    with django_assert_max_num_queries(with_5):
+        admin_client.get(url(Application, "changelist"), {"state__exact": "SUBMITTED", "q": "Hybrid"})
+
+
+def test_call_form_edits_eligible_types_as_checkboxes(admin_client, db):
+    page = admin_client.get(url(Call, "add")).content.decode()
+    assert 'type="checkbox" name="eligible_org_types" value="MUNICIPALITY"' in page
+    call = CallFactory()
+    data = {name: getattr(call, name) for name in CallAdminForm._meta.fields if name != "eligible_org_types"} | {
+        "eligible_org_types": ["REGION", "MUNICIPALITY"]
+    }
+    form = CallAdminForm(data=data, instance=call)
+    assert form.is_valid(), form.errors
+    assert form.save().eligible_org_types == ["MUNICIPALITY", "REGION"]  # in the order of OrganisationType
+    assert not CallAdminForm(data=data | {"eligible_org_types": ["COMPANY"]}, instance=call).is_valid()
+    assert not CallAdminForm(data=data | {"eligible_org_types": []}, instance=call).is_valid()
+
+
+def org_data(**overrides) -> dict[str, str]:
+    return {"name": "Umeå kommun", "orgnr": "212000-2627", "org_type": OrganisationType.MUNICIPALITY} | overrides
+
+
+@pytest.mark.django_db
+def test_organisation_form_checks_orgnr_and_payment_account():
+    form = OrganisationAdminForm(data=org_data())
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["orgnr"] == "2120002627"
+    assert not OrganisationAdminForm(data=org_data(orgnr="212000-2628")).is_valid()
+    bankgiro = org_data(payment_account_type="BANKGIRO", payment_account="5050-1055")
+    assert OrganisationAdminForm(data=bankgiro).is_valid()
+    assert not OrganisationAdminForm(data=bankgiro | {"payment_account": "5050-1056"}).is_valid()
+    iban = org_data(payment_account_type="IBAN", payment_account="SE45 5000 0000 0583 9825 7466", bic="ESSESESS")
+    form = OrganisationAdminForm(data=iban)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["payment_account"] == "SE4550000000058398257466"
+    assert not OrganisationAdminForm(data=iban | {"bic": ""}).is_valid()
+    assert not OrganisationAdminForm(data=org_data(payment_account="5050-1055")).is_valid()
+
+
+def test_staff_make_a_member_signatory_on_the_organisation_page(admin_client, seeded):
+    organisation = Organisation.objects.get(orgnr="2321000016")  # Region Stockholm: sokande@demo.se is a member
+    membership = Membership.objects.get(organisation=organisation, user__email="sokande@demo.se")
+    assert membership.role == MembershipRole.MEMBER
+    data = {
+        "name": organisation.name,
+        "orgnr": organisation.orgnr,
+        "org_type": organisation.org_type,
+        "city": organisation.city,
+        "payment_account_type": organisation.payment_account_type,
+        "payment_account": organisation.payment_account,
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-0-id": membership.pk,
+        "memberships-0-organisation": organisation.pk,
+        "memberships-0-user": membership.user_id,
+        "memberships-0-role": MembershipRole.SIGNATORY,
+    }
+    response = admin_client.post(url(Organisation, "change", organisation.pk), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    membership.refresh_from_db()
+    assert membership.role == MembershipRole.SIGNATORY
+
+
+def test_organisation_search_finds_a_dashed_orgnr(admin_client, seeded):
+    response = admin_client.get(url(Organisation, "changelist"), {"q": "212000-0142"})
+    assert [o.name for o in response.context["cl"].result_list] == ["Stockholms stad"]
+
+
+def test_user_admin_adds_a_user_with_email_and_password_twice(admin_client, db):
+    page = admin_client.get(url(User, "add"))
+    assert set(page.context["adminform"].form.fields) == {"email", "full_name", "language", "password1", "password2"}
+    data = {"email": "Ny.Person@Example.se", "full_name": "Ny Person", "language": "sv"}
+    mismatch = admin_client.post(url(User, "add"), data | {"password1": "ett-bra-lösenord", "password2": "annat"})
+    assert mismatch.status_code == 200 and not User.objects.filter(email="ny.person@example.se").exists()
+    response = admin_client.post(
+        url(User, "add"), data | {"password1": "ett-bra-lösenord", "password2": "ett-bra-lösenord"}
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="ny.person@example.se")
+    assert user.check_password("ett-bra-lösenord")
+    duplicate = admin_client.post(
+        url(User, "add"),
+        data | {"email": "NY.PERSON@example.se", "password1": "x-y-z-å-ä-ö-1", "password2": "x-y-z-å-ä-ö-1"},
+    )
+    assert duplicate.status_code == 200 and User.objects.filter(email__iexact="ny.person@example.se").count() == 1
+
+
+def test_user_admin_change_page_and_filter_by_role(admin_client, seeded):
+    officer = User.objects.get(email="handlaggare@demo.se")
+    page = admin_client.get(url(User, "change", officer.pk))
+    assert page.status_code == 200
+    assert {"email", "full_name", "language", "is_staff", "is_active", "groups"} <= set(
+        page.context["adminform"].form.fields
+    )
+    group = Group.objects.get(name="case_officer")
+    response = admin_client.get(url(User, "changelist"), {"groups__id__exact": group.pk})
+    emails = {u.email for u in response.context["cl"].result_list}
+    assert emails == {"handlaggare@demo.se", "handlaggare2@demo.se"}
+    assert "Handläggare" in response.content.decode()
