@@ -290,6 +290,23 @@ def stop_gunicorn(proc: subprocess.Popen) -> None:
         proc.wait(5)
 
 
+def server_cpu_s(master_pid: int) -> float:
+    """CPU seconds used so far by gunicorn (master and workers), from /proc; 0.0 where /proc is missing.
+    Per request, this is the cost of the Python side regardless of what else the machine is doing."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid_part, rest = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = rest.split()
+        pid, ppid = int(pid_part.split("(", 1)[0]), int(fields[1])
+        if pid == master_pid or ppid == master_pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def wait_until_ready(proc: subprocess.Popen, port: int, log_path: Path, limit_s: float = 45) -> None:
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
@@ -342,6 +359,7 @@ class Phase:
     name: str
     outcomes: list[Outcome] = field(default_factory=list)
     wall_s: float = 0.0
+    server_cpu_s: float = 0.0
 
     @property
     def ok(self) -> list[Outcome]:
@@ -378,7 +396,7 @@ def ping_job(i: int) -> Job:
     return Job(key=i, path="/bench/ping/", body=b"", headers={"Content-Length": "0"}, expect_status=204)
 
 
-def run_phase(name: str, port: int, jobs: list[Job], concurrency: int, limit_s: float) -> Phase:
+def run_phase(name: str, port: int, jobs: list[Job], concurrency: int, limit_s: float, server_pid: int) -> Phase:
     """Send the jobs from `concurrency` threads, released together; one keep-alive connection per thread
     (gunicorn's sync workers close it after each response, http.client then reconnects)."""
     todo: queue.SimpleQueue[Job] = queue.SimpleQueue()
@@ -426,21 +444,67 @@ def run_phase(name: str, port: int, jobs: list[Job], concurrency: int, limit_s: 
     for t in threads:
         t.start()
     deadline[0] = time.monotonic() + limit_s
+    cpu0 = server_cpu_s(server_pid)
     barrier.wait()
     t0 = time.perf_counter()
     for t in threads:
         t.join(limit_s + REQUEST_TIMEOUT_S + 5)
     phase.wall_s = time.perf_counter() - t0
+    phase.server_cpu_s = server_cpu_s(server_pid) - cpu0
     if any(t.is_alive() for t in threads):
         raise RuntimeError(f"{name}: client threads still running after the time limit")
     return phase
+
+
+class DatabaseSampler:
+    """Samples pg_stat_activity of the bench database every 50 ms while a phase runs: how many backends run
+    a query, wait for a lock, or sit idle inside an open transaction (Python working while locks are held)."""
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[int, int, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pg-sampler", daemon=True)
+
+    def __enter__(self) -> DatabaseSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        import psycopg
+
+        query = """
+            SELECT count(*) FILTER (WHERE state = 'active' AND wait_event_type IS DISTINCT FROM 'Lock'),
+                   count(*) FILTER (WHERE wait_event_type = 'Lock'),
+                   count(*) FILTER (WHERE state = 'idle in transaction')
+            FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()
+        """
+        with psycopg.connect(f"{PG_URL}/{PG_MAINTENANCE_DB}", autocommit=True, connect_timeout=5) as conn:
+            while not self._stop.wait(0.05):
+                row = conn.execute(query, (BENCH_DB,)).fetchone()
+                if row:
+                    self.samples.append((row[0], row[1], row[2]))
+
+    def describe(self) -> str:
+        if not self.samples:
+            return "no samples"
+        n = len(self.samples)
+        running, waiting, idle_in_tx = (sum(s[i] for s in self.samples) / n for i in range(3))
+        return (
+            f"mean backends running a query {running:.2f}, waiting for a lock {waiting:.2f}, "
+            f"idle in an open transaction {idle_in_tx:.2f} ({n} samples, {WORKERS} gunicorn workers)"
+        )
 
 
 def describe(phase: Phase) -> str:
     return (
         f"{len(phase.ok)}/{len(phase.outcomes)} ok in {phase.wall_s:.2f} s = {phase.per_s:.1f}/s; latency ms "
         f"p50 {phase.percentile_ms(50):.0f}, p95 {phase.percentile_ms(95):.0f}, p99 {phase.percentile_ms(99):.0f}, "
-        f"max {phase.percentile_ms(100):.0f}; errors {phase.errors}"
+        f"max {phase.percentile_ms(100):.0f}; errors {phase.errors}; "
+        f"gunicorn CPU {1000 * phase.server_cpu_s / max(1, len(phase.outcomes)):.1f} ms/request"
     )
 
 
@@ -534,15 +598,17 @@ def main() -> int:
         log(f"gunicorn up on {HOST}:{port} after {time.monotonic() - started:.1f} s")
 
         warm, measured = clients[:WARMUP], clients[WARMUP:]
-        warm_sub = run_phase("warmup-submit", port, [submit_job(c) for c in warm], WORKERS, 30)
-        warm_ping = run_phase("warmup-ping", port, [ping_job(i) for i in range(4 * WORKERS)], WORKERS, 30)
+        warm_sub = run_phase("warmup-submit", port, [submit_job(c) for c in warm], WORKERS, 30, proc.pid)
+        warm_ping = run_phase("warmup-ping", port, [ping_job(i) for i in range(4 * WORKERS)], WORKERS, 30, proc.pid)
         log(f"warm-up: submissions {len(warm_sub.ok)}/{WARMUP} ok, pings {len(warm_ping.ok)}/{4 * WORKERS} ok")
 
-        submit = run_phase("submit", port, [submit_job(c) for c in measured], C, PHASE_TIMEOUT_S)
+        with DatabaseSampler() as sampler:
+            submit = run_phase("submit", port, [submit_job(c) for c in measured], C, PHASE_TIMEOUT_S, proc.pid)
         log(f"submit  : {describe(submit)}")
+        log(f"          database: {sampler.describe()}")
         if submit.errors:
             log(f"          errors: {error_summary(submit)}")
-        baseline = run_phase("baseline", port, [ping_job(i) for i in range(BASELINE_N)], C, PHASE_TIMEOUT_S)
+        baseline = run_phase("baseline", port, [ping_job(i) for i in range(BASELINE_N)], C, PHASE_TIMEOUT_S, proc.pid)
         log(f"baseline: {describe(baseline)}  (bare view, one INSERT)")
         if baseline.errors:
             log(f"          errors: {error_summary(baseline)}")

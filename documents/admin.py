@@ -14,7 +14,7 @@ class DocumentAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     list_select_related = ["application", "created_by"]
     search_fields = ["filename", "sha256", "application__reference_number"]
-    fields = [
+    fields = readonly_fields = (
         "kind",
         "filename",
         "application",
@@ -24,5 +24,4 @@ class DocumentAdmin(ReadOnlyAdmin):
         "created_by",
         "created_at",
         "supersedes",
-    ]
-    readonly_fields = fields
+    )

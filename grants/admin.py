@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
@@ -208,6 +209,9 @@ def _digits(value: str) -> str:
 
 
 class OrganisationAdminForm(forms.ModelForm):
+    # Room for "212000-0142"; stored as the ten digits.
+    orgnr = forms.CharField(label=_("organisationsnummer"), max_length=13, help_text=_("10 siffror."))
+
     class Meta:
         model = Organisation
         fields = [
@@ -229,7 +233,8 @@ class OrganisationAdminForm(forms.ModelForm):
             raise forms.ValidationError(_("Organisationsnumret är inte giltigt. Skriv 10 siffror.")) from exc
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("payment_account_type") or ""
         account = (data.get("payment_account") or "").strip()
         bic = (data.get("bic") or "").strip().upper()
@@ -315,8 +320,7 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "organisation", "invited_by", "created_at", "accepted_at"]
     list_select_related = ["organisation", "invited_by"]
     search_fields = ["email", "organisation__name"]
-    fields = ["email", "organisation", "invited_by", "created_at", "accepted_at", "accepted_by"]
-    readonly_fields = fields
+    fields = readonly_fields = ("email", "organisation", "invited_by", "created_at", "accepted_at", "accepted_by")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -390,6 +394,18 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "language", "password1", "password2"]}),
     ]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
+        # Programme admins manage roles (groups); only a superuser can make superusers or grant single permissions.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False  # nor their password: that would be a way to become them
+        return super().has_change_permission(request, obj)
+
     def get_inline_instances(self, request: HttpRequest, obj: User | None = None) -> list[Any]:
         return super().get_inline_instances(request, obj) if obj is not None else []  # add form: e-mail and password
 
@@ -406,15 +422,13 @@ class UserAdmin(DjangoUserAdmin):
 
 class BudgetLineInline(ReadOnlyTabularInline):
     model = BudgetLine
-    fields = ["category", "description", "amount"]
-    readonly_fields = fields
+    fields = readonly_fields = ("category", "description", "amount")
 
 
 class AttachmentInline(ReadOnlyTabularInline):
     # The file itself is served only by the permission-checked views, never by a storage URL.
     model = Attachment
-    fields = ["original_name", "kind", "size", "sha256", "uploaded_by", "uploaded_at", "removed_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("original_name", "kind", "size", "sha256", "uploaded_by", "uploaded_at", "removed_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Attachment]:
         return super().get_queryset(request).select_related("kind", "uploaded_by")
@@ -422,8 +436,7 @@ class AttachmentInline(ReadOnlyTabularInline):
 
 class ApplicationVersionInline(ReadOnlyTabularInline):
     model = ApplicationVersion
-    fields = ["number", "created_at", "created_by"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "created_at", "created_by")
     show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApplicationVersion]:
@@ -432,66 +445,12 @@ class ApplicationVersionInline(ReadOnlyTabularInline):
 
 class CaseEventInline(ReadOnlyTabularInline):
     model = CaseEvent
-    fields = ["created_at", "event", "from_state", "to_state", "actor", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "event", "from_state", "to_state", "actor", "note")
     ordering = ["created_at", "pk"]
     verbose_name_plural = _("ärendelogg")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CaseEvent]:
         return super().get_queryset(request).select_related("actor")
-
-
-APPLICATION_FIELDSETS = [
-    (
-        None,
-        {
-            "fields": [
-                "reference_number",
-                "state",
-                "call",
-                "organisation",
-                "assigned_officer",
-                "created_by",
-                "created_at",
-                "submitted_at",
-                "updated_at",
-            ]
-        },
-    ),
-    (
-        _("Projektet"),
-        {
-            "fields": [
-                "title",
-                "summary",
-                "description",
-                "coworking_sites",
-                "participants_count",
-                "participants_description",
-                "start_date",
-                "end_date",
-            ]
-        },
-    ),
-    (_("Budget"), {"fields": ["requested_amount", "co_financing"]}),
-    (
-        _("Kontaktpersoner"),
-        {
-            "fields": [
-                "contact_name",
-                "contact_email",
-                "contact_phone",
-                "finance_contact_name",
-                "finance_contact_email",
-            ]
-        },
-    ),
-    (
-        _("Komplettering och återkallelse"),
-        {"fields": ["completion_message", "completion_answer_by_date", "completion_sections", "withdrawn_reason"]},
-    ),
-]
-APPLICATION_FIELDS = [name for _label, options in APPLICATION_FIELDSETS for name in options["fields"]]
 
 
 @admin.register(Application)
@@ -503,7 +462,56 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ["state", "call", ("assigned_officer", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["organisation", "call", "assigned_officer"]
     search_fields = ["reference_number", "title", "organisation__name"]
-    fieldsets = APPLICATION_FIELDSETS
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "reference_number",
+                    "state",
+                    "call",
+                    "organisation",
+                    "assigned_officer",
+                    "created_by",
+                    "created_at",
+                    "submitted_at",
+                    "updated_at",
+                ]
+            },
+        ),
+        (
+            _("Projektet"),
+            {
+                "fields": [
+                    "title",
+                    "summary",
+                    "description",
+                    "coworking_sites",
+                    "participants_count",
+                    "participants_description",
+                    "start_date",
+                    "end_date",
+                ]
+            },
+        ),
+        (_("Budget"), {"fields": ["requested_amount", "co_financing"]}),
+        (
+            _("Kontaktpersoner"),
+            {
+                "fields": [
+                    "contact_name",
+                    "contact_email",
+                    "contact_phone",
+                    "finance_contact_name",
+                    "finance_contact_email",
+                ]
+            },
+        ),
+        (
+            _("Komplettering och återkallelse"),
+            {"fields": ["completion_message", "completion_answer_by_date", "completion_sections", "withdrawn_reason"]},
+        ),
+    ]
     inlines = [BudgetLineInline, AttachmentInline, ApplicationVersionInline, CaseEventInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -529,9 +537,10 @@ class ApplicationAdmin(admin.ModelAdmin):
         )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Application | None = None) -> list[str]:
+        every_field = flatten_fieldsets(self.fieldsets or [])
         if self._may_assign(request, obj):
-            return [name for name in APPLICATION_FIELDS if name != "assigned_officer"]
-        return APPLICATION_FIELDS
+            return [name for name in every_field if name != "assigned_officer"]
+        return every_field
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "assigned_officer":
@@ -557,19 +566,24 @@ class ApplicationAdmin(admin.ModelAdmin):
             )
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[list[Any], dict[str, int], set, list]:
-        # A draft's attachments are PROTECTed against accidental cascades; deleting the draft removes them
-        # on purpose (as application_delete does for the applicant).
+        # A draft's attachments are PROTECTed against accidental cascades; deleting the draft removes them on
+        # purpose (as application_delete does for the applicant). Anything else that protects it still blocks.
         objs = list(objs)
-        if not objs or any(o.state != ApplicationState.DRAFT for o in objs):
-            return super().get_deleted_objects(objs, request)
+        result = super().get_deleted_objects(objs, request)
+        protected = result[3]
+        attachments = Attachment.objects.filter(application__in=objs)
+        if not objs or any(o.state != ApplicationState.DRAFT for o in objs) or len(protected) != attachments.count():
+            return result
         listing: list[Any] = []
-        counts = {Application._meta.verbose_name_plural: len(objs)}
         for o in objs:
             children = [f"{Attachment._meta.verbose_name}: {a}" for a in o.attachments.all()]
             children += [f"{BudgetLine._meta.verbose_name}: {line}" for line in o.budget_lines.all()]
             listing += [str(o), children]
-        counts[Attachment._meta.verbose_name_plural] = Attachment.objects.filter(application__in=objs).count()
-        counts[BudgetLine._meta.verbose_name_plural] = BudgetLine.objects.filter(application__in=objs).count()
+        counts = {
+            str(Application._meta.verbose_name_plural): len(objs),
+            str(Attachment._meta.verbose_name_plural): attachments.count(),
+            str(BudgetLine._meta.verbose_name_plural): BudgetLine.objects.filter(application__in=objs).count(),
+        }
         return listing, counts, set(), []
 
     def delete_model(self, request: HttpRequest, obj: Application) -> None:
@@ -587,8 +601,7 @@ class ApplicationVersionAdmin(ReadOnlyAdmin):
     list_display = ["application", "number", "created_at", "created_by"]
     list_select_related = ["application", "created_by"]
     search_fields = ["application__reference_number", "application__title"]
-    fields = ["application", "number", "created_at", "created_by", "content_pretty"]
-    readonly_fields = fields
+    fields = readonly_fields = ("application", "number", "created_at", "created_by", "content_pretty")
 
     @admin.display(description=_("innehåll"))
     def content_pretty(self, obj: ApplicationVersion) -> str:
@@ -627,8 +640,7 @@ class DecisionAdmin(CaseRecordAdmin):
 
 class ReviewScoreInline(ReadOnlyTabularInline):
     model = ReviewScore
-    fields = ["criterion", "score", "justification"]
-    readonly_fields = fields
+    fields = readonly_fields = ("criterion", "score", "justification")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewScore]:
         return super().get_queryset(request).select_related("criterion")
@@ -648,14 +660,12 @@ class ReviewAdmin(CaseRecordAdmin):
 
 class PayoutInline(ReadOnlyTabularInline):
     model = Payout
-    fields = ["amount", "trigger", "state", "batch", "paid_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("amount", "trigger", "state", "batch", "paid_at")
 
 
 class ReportInline(ReadOnlyTabularInline):
     model = Report
-    fields = ["kind", "due_date", "state", "submitted_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "due_date", "state", "submitted_at")
 
 
 @admin.register(Grant)

@@ -90,6 +90,10 @@ class LoginForm(AuthenticationForm):
         "inactive": _("Kontot är inte aktivt."),
     }
 
+    def clean_username(self) -> str:
+        # Addresses are stored in lower case (see RegisterForm.clean_email); phones capitalise the first letter.
+        return str(self.cleaned_data["username"]).lower()
+
 
 class OrganisationForm(forms.Form):
     name = forms.CharField(label=_("Organisationens namn"), max_length=200)
@@ -196,8 +200,12 @@ class BaseBudgetFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         deleted = set(self.deleted_forms)
-        if not [f for f in self.forms if f.has_changed() and f not in deleted]:
+        kept = [f for f in self.forms if f.has_changed() and f not in deleted]
+        if not kept:
             raise forms.ValidationError(_("Lägg till minst en budgetrad."))
+        # The sum becomes the requested amount, which has to fit its column (PostgreSQL refuses, not rounds).
+        if sum((f.cleaned_data.get("amount") or Decimal("0") for f in kept), Decimal("0")) > MONEY_MAX:
+            raise forms.ValidationError(_("Budgetraderna blir sammanlagt för mycket. Kontrollera beloppen."))
 
 
 BudgetLineFormSet = forms.formset_factory(

@@ -12,6 +12,7 @@ from grants import permissions
 from grants.errors import NotAllowed, ServiceError
 from grants.models import (
     Application,
+    ApplicationState,
     Call,
     Decision,
     EligibilityCheck,
@@ -34,6 +35,12 @@ from workflows.application import ApplicationFlow
 
 def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("call", "organisation").get(pk=application.pk)
+
+
+def _require_case(application: Application) -> None:
+    # A draft is not a case: staff records on it would also leave a case log that blocks deleting it.
+    if application.state == ApplicationState.DRAFT:
+        raise ServiceError(_("Ansökan är inte inskickad."))
 
 
 def _notify_members(application: Application, *, event: str, template: str, now: datetime) -> None:
@@ -64,10 +71,13 @@ def eligibility_check_record(
     note: str = "",
     now: datetime,
 ) -> EligibilityCheck:
-    """Record the formal check of a case. Raises NotAllowed unless the actor is a case officer."""
+    """Record the formal check of a case. Raises NotAllowed unless the actor is a case officer, ServiceError
+    for a draft."""
     verdict = permissions.can_handle_case(actor, application)
     if not verdict:
         raise NotAllowed(verdict.reason)
+    application = _locked(application)
+    _require_case(application)
     check = EligibilityCheck.objects.create(
         application=application,
         checked_by=actor,
@@ -99,6 +109,7 @@ def application_assign(*, actor: User, application: Application, officer: User, 
     if not permissions.has_role(officer, permissions.CASE_OFFICER):
         raise ServiceError(_("Personen har inte rollen handläggare."), "officer")
     application = _locked(application)
+    _require_case(application)
     application.assigned_officer = officer
     application.save(update_fields=["assigned_officer", "updated_at"])
     from workflows.base import log_event

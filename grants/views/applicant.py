@@ -392,9 +392,11 @@ def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> 
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type="application/pdf"
-    )
+    # The content was checked to be a PDF; the name was not, so it must not say ".exe" or ".html".
+    filename = attachment.original_name
+    if not filename.lower().endswith(".pdf"):
+        filename = f"{filename}.pdf"
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -120,38 +120,43 @@ def test_every_model_of_ours_that_is_registered_is_covered_here():
     assert registered == set(REGISTERED)
 
 
-@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m.__name__)
-def test_changelist_and_change_page_answer_200_for_a_superuser(admin_client, admin_user, seeded, model):
-    assert admin_client.get(url(model, "changelist")).status_code == 200
-    assert admin_client.get(url(model, "changelist"), {"q": "2026"}).status_code == 200
-    obj = model._default_manager.order_by("pk").last()
-    assert obj is not None, f"no {model.__name__} to show"
-    assert admin_client.get(url(model, "change", obj.pk)).status_code == 200
+def superuser_request(user):
     request = RequestFactory().get("/")
-    request.user = admin_user
-    if admin.site.get_model_admin(model).has_add_permission(request):
-        assert admin_client.get(url(model, "add")).status_code == 200
+    request.user = user
+    return request
 
 
-@pytest.mark.parametrize("model", APPEND_ONLY, ids=lambda m: m.__name__)
-def test_append_only_records_cannot_be_added_changed_or_deleted(admin_client, admin_user, seeded, model):
-    request = RequestFactory().get("/")
-    request.user = admin_user
-    model_admin = admin.site.get_model_admin(model)
-    obj = model._default_manager.first()
-    assert not model_admin.has_add_permission(request)
-    assert not model_admin.has_change_permission(request, obj)
-    assert not model_admin.has_delete_permission(request, obj)
-    assert "delete_selected" not in model_admin.get_actions(request)
-    assert admin_client.post(url(model, "change", obj.pk), {}).status_code == 403
-    assert admin_client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
-    assert admin_client.get(url(model, "add")).status_code == 403
-    assert model._default_manager.filter(pk=obj.pk).exists()
+def test_changelist_and_change_page_answer_200_for_a_superuser(admin_client, admin_user, seeded, subtests):
+    # One seeding for all models (it is the slow part); each model is its own subtest.
+    for model in REGISTERED:
+        with subtests.test(model=model.__name__):
+            assert admin_client.get(url(model, "changelist")).status_code == 200
+            assert admin_client.get(url(model, "changelist"), {"q": "2026"}).status_code == 200
+            obj = model._default_manager.order_by("pk").last()
+            assert obj is not None, f"no {model.__name__} to show"
+            assert admin_client.get(url(model, "change", obj.pk)).status_code == 200
+            if admin.site.get_model_admin(model).has_add_permission(superuser_request(admin_user)):
+                assert admin_client.get(url(model, "add")).status_code == 200
+
+
+def test_append_only_records_cannot_be_added_changed_or_deleted(admin_client, admin_user, seeded, subtests):
+    request = superuser_request(admin_user)
+    for model in APPEND_ONLY:
+        with subtests.test(model=model.__name__):
+            model_admin = admin.site.get_model_admin(model)
+            obj = model._default_manager.first()
+            assert not model_admin.has_add_permission(request)
+            assert not model_admin.has_change_permission(request, obj)
+            assert not model_admin.has_delete_permission(request, obj)
+            assert "delete_selected" not in model_admin.get_actions(request)
+            assert admin_client.post(url(model, "change", obj.pk), {}).status_code == 403
+            assert admin_client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+            assert admin_client.get(url(model, "add")).status_code == 403
+            assert model._default_manager.filter(pk=obj.pk).exists()
 
 
 def test_submitted_applications_cannot_be_deleted(admin_client, admin_user, seeded):
-    request = RequestFactory().get("/")
-    request.user = admin_user
+    request = superuser_request(admin_user)
     model_admin = admin.site.get_model_admin(Application)
     assert "delete_selected" not in model_admin.get_actions(request)
     for application in Application.objects.exclude(state=ApplicationState.DRAFT):
@@ -172,6 +177,15 @@ def test_a_draft_can_be_deleted_with_its_attachments(admin_client, seeded):
     assert not Application.objects.filter(pk=draft.pk).exists()
     assert not Attachment.objects.filter(application_id=draft.pk).exists()
     assert stored and all(storage.exists(name) for name in stored)  # files go after commit, never before
+
+
+def test_a_draft_with_a_case_event_is_kept_and_the_page_says_why(admin_client, seeded):
+    draft = Application.objects.get(state=ApplicationState.DRAFT)
+    CaseEvent.objects.create(application=draft, event="application.assigned")
+    page = admin_client.get(url(Application, "delete", draft.pk))
+    assert page.status_code == 200 and page.context["protected"]
+    admin_client.post(url(Application, "delete", draft.pk), {"post": "yes"})
+    assert Application.objects.filter(pk=draft.pk).exists()
 
 
 def test_state_and_reference_number_are_read_only(admin_client, seeded):
@@ -388,3 +402,18 @@ def test_user_admin_change_page_and_filter_by_role(admin_client, seeded):
     emails = {u.email for u in response.context["cl"].result_list}
     assert emails == {"handlaggare@demo.se", "handlaggare2@demo.se"}
     assert "Handläggare" in response.content.decode()
+
+
+def test_staff_who_are_not_superusers_cannot_make_superusers(client, seeded):
+    programme_admin = UserFactory(email="pa@example.se", roles=["programme_admin"])
+    programme_admin.user_permissions.add(*Permission.objects.filter(codename__in=["view_user", "change_user"]))
+    client.force_login(programme_admin)
+    officer = User.objects.get(email="handlaggare@demo.se")
+    fields = client.get(url(User, "change", officer.pk)).context["adminform"].form.fields
+    assert "groups" in fields and "is_superuser" not in fields and "user_permissions" not in fields
+    superuser = User.objects.get(email="admin@demo.se")
+    assert client.post(url(User, "change", superuser.pk), {"email": "x@example.se"}).status_code == 403
+    password_page = reverse("admin:auth_user_password_change", args=[superuser.pk])
+    assert client.post(password_page, {"password1": "nytt-lösen-123", "password2": "nytt-lösen-123"}).status_code == 403
+    superuser.refresh_from_db()
+    assert superuser.check_password("demo-lösenord-2026")

@@ -130,7 +130,9 @@ def test_another_organisations_applicant_gets_404(client, draft, cast, now, tmp_
 
 @pytest.mark.parametrize("role", ["reviewer", "finance"])
 @pytest.mark.parametrize(("name", "section"), CASES, ids=IDS)
-def test_staff_outside_the_organisation_get_404_from_the_applicant_portal(client, draft, cast, now, name, section, role):
+def test_staff_outside_the_organisation_get_404_from_the_applicant_portal(
+    client, draft, cast, now, name, section, role
+):
     # A reviewer sees a case only once assigned and through the review pages; finance never sees applications.
     application, attachment = _state_of_a(draft, cast, now, S.SUBMITTED)
     staff = UserFactory(email=f"{role}@example.se", roles=[role])

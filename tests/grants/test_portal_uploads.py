@@ -170,6 +170,19 @@ def test_the_download_gives_the_bytes_as_a_pdf_attachment(member, draft):
     assert "no-store" in response["Cache-Control"]
 
 
+@pytest.mark.parametrize("name", ["faktura.exe", "sida.html", "bilaga.PDF.exe", "utan-filändelse"])
+def test_a_pdf_is_downloaded_as_pdf_whatever_it_was_called(member, draft, name):
+    """Only the content is checked, so the name must not let a PDF (or a polyglot) open as something else."""
+    before = set(Attachment.objects.filter(application=draft).values_list("pk", flat=True))
+    assert _upload(member, draft, make_pdf(), name=name).status_code == 302
+    attachment = Attachment.objects.exclude(pk__in=before).get(application=draft)
+    assert attachment.original_name == name  # kept as uploaded, for the record
+    response = member.get(reverse("attachment_download", kwargs={"pk": draft.pk, "attachment_pk": attachment.pk}))
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert disposition.rstrip('"').lower().endswith(".pdf"), disposition
+
+
 def test_uploads_are_refused_once_submitted(member, draft, applicant, now, tmp_path):
     application_submit(actor=applicant, application=draft, now=now)
     before_files, before_rows = _files(tmp_path), list(Attachment.objects.filter(application=draft).values())

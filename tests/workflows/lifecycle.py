@@ -64,6 +64,7 @@ class Cast:
     officer: User
     officer2: User
     decider: User
+    reviewer: User | None = None
 
     def __getitem__(self, name: str) -> User:
         return getattr(self, name)

@@ -246,6 +246,21 @@ def test_assign_needs_officers_on_both_ends(draft, cast, now):
     assert app.assigned_officer == cast.officer
 
 
+@pytest.mark.parametrize("staff_action", ["eligibility", "assign"])
+def test_staff_cannot_handle_a_draft(staff_action, draft, cast, now):
+    """A draft is not a case yet: nothing staff do may touch it, or leave a case log that keeps the applicant
+    from deleting it."""
+    before = snapshot(draft)
+    with pytest.raises(ServiceError):
+        if staff_action == "eligibility":
+            check_eligibility(draft, cast, now)
+        else:
+            assign(draft, cast, now)
+    assert snapshot(draft) == before
+    act("delete", draft, cast, now)
+    assert not Application.objects.filter(pk=draft.pk).exists()
+
+
 # --- four-eyes (DESIGN.md §5 rule 1) -----------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from grants.models import (
     RegistrationCounter,
     Review,
 )
-from grants.services.cases import call_committed_amount
+from grants.services.cases import application_assign, call_committed_amount, eligibility_check_record
 from tests.conftest import attach_required
 from tests.factories import (
     ApplicationFactory,
@@ -37,7 +37,17 @@ from tests.factories import (
     ReviewFactory,
     UserFactory,
 )
-from tests.workflows.lifecycle import REFUSALS, STOCKHOLM, Cast, act, assign, bring_to, check_eligibility, snapshot
+from tests.workflows.lifecycle import (
+    REFUSALS,
+    RIGHT_ACTOR,
+    STOCKHOLM,
+    Cast,
+    act,
+    assign,
+    bring_to,
+    check_eligibility,
+    snapshot,
+)
 from workflows.application import ApplicationFlow
 from workflows.models import CaseEvent
 
@@ -45,6 +55,13 @@ ACTORS = ["applicant", "outsider", "officer", "officer2", "decider"]
 TRANSITION_EVENTS = set(ApplicationFlow.events.values())
 BUDGET = Decimal("600000.00")
 REQUESTED = [Decimal("400000.00"), Decimal("300000.00")]
+
+
+def _transition(action, **kwargs):
+    def run(app, cast, who, now):
+        act(action, app, cast, now, actor=who, **kwargs)
+
+    return run
 
 
 def _propose(amount_of):
@@ -55,9 +72,33 @@ def _propose(amount_of):
     return run
 
 
+def _eligibility(passed):
+    def run(app, cast, who, now):
+        eligibility_check_record(
+            actor=cast[who],
+            application=app,
+            eligible_org_type=True,
+            arrived_in_time=True,
+            amount_within_ceiling=True,
+            attachments_complete=True,
+            within_purpose=passed,
+            now=now,
+        )
+
+    return run
+
+
+def _assign(officer):
+    def run(app, cast, who, now):
+        application_assign(actor=cast[who], application=app, officer=cast[officer], now=now)
+
+    return run
+
+
 def _add_review(app, cast, who, now):
-    # No review service yet: an officer assigns a reviewer, who has not declared anything.
-    if who in ("officer", "officer2") and not Review.objects.filter(application=app).exists():
+    # No review service yet: an officer assigns a reviewer, who has not declared anything, on a submitted case.
+    submitted = _state(app) != ApplicationState.DRAFT
+    if submitted and who in ("officer", "officer2") and not Review.objects.filter(application=app).exists():
         ReviewFactory(application=app, reviewer=cast.reviewer, assigned_by=cast[who])
 
 
@@ -69,56 +110,29 @@ def _recuse_review(app, cast, who, now):
     Review.objects.filter(application=app).update(conflict=Review.Conflict.CONFLICT, conflict_reason="Jäv.")
 
 
-# name → (what it does, the transition it is, if any)
+# name → (what it does, the transition of the state table it is, if it is one)
 OPERATIONS = {
-    "submit": (lambda app, cast, who, now: act("submit", app, cast, now, actor=who), "submit"),
-    "delete": (lambda app, cast, who, now: act("delete", app, cast, now, actor=who), "delete"),
-    "withdraw": (lambda app, cast, who, now: act("withdraw", app, cast, now, actor=who), "withdraw"),
-    "complete": (lambda app, cast, who, now: act("complete", app, cast, now, actor=who), "complete"),
-    "start_review": (lambda app, cast, who, now: act("start_review", app, cast, now, actor=who), "start_review"),
-    "request_completion": (
-        lambda app, cast, who, now: act("request_completion", app, cast, now, actor=who),
-        "request_completion",
-    ),
+    "submit": (_transition("submit"), "submit"),
+    "delete": (_transition("delete"), "delete"),
+    "withdraw": (_transition("withdraw"), "withdraw"),
+    "complete": (_transition("complete"), "complete"),
+    "start_review": (_transition("start_review"), "start_review"),
+    "request_completion": (_transition("request_completion"), "request_completion"),
     "propose_full": (_propose(lambda requested: requested), "propose"),
     "propose_half": (_propose(lambda requested: requested / 2), "propose"),
     "propose_over": (_propose(lambda requested: requested + 1), "propose"),
-    "propose_reject": (
-        lambda app, cast, who, now: act("propose", app, cast, now, actor=who, outcome=Outcome.REJECT),
-        "propose",
-    ),
-    "return": (lambda app, cast, who, now: act("return_", app, cast, now, actor=who), "return_"),
-    "approve": (lambda app, cast, who, now: act("approve", app, cast, now, actor=who), "approve"),
-    "reject": (lambda app, cast, who, now: act("reject", app, cast, now, actor=who), "reject"),
-    "eligibility_pass": (lambda app, cast, who, now: _as(check_eligibility, app, cast, who, now, True), None),
-    "eligibility_fail": (lambda app, cast, who, now: _as(check_eligibility, app, cast, who, now, False), None),
-    "assign_officer": (lambda app, cast, who, now: _assign(app, cast, who, now, cast.officer), None),
-    "assign_officer2": (lambda app, cast, who, now: _assign(app, cast, who, now, cast.officer2), None),
+    "propose_reject": (_transition("propose", outcome=Outcome.REJECT), "propose"),
+    "return": (_transition("return_"), "return_"),
+    "approve": (_transition("approve"), "approve"),
+    "reject": (_transition("reject"), "reject"),
+    "eligibility_pass": (_eligibility(True), None),
+    "eligibility_fail": (_eligibility(False), None),
+    "assign_officer": (_assign("officer"), None),
+    "assign_officer2": (_assign("officer2"), None),
     "add_review": (_add_review, None),
     "finish_review": (_finish_review, None),
     "recuse_review": (_recuse_review, None),
 }
-
-
-def _as(helper, app, cast, who, now, passed):
-    helper(app, _acting(cast, who), now, passed=passed)
-
-
-def _assign(app, cast, who, now, officer):
-    from grants.services.cases import application_assign
-
-    application_assign(actor=cast[who], application=app, officer=officer, now=now)
-
-
-def _acting(cast, who):
-    """The helpers act as `cast.officer`; this cast puts `who` in that seat."""
-    return Cast(
-        applicant=cast.applicant, outsider=cast.outsider, officer=cast[who], officer2=cast.officer2, decider=cast.decider
-    )
-
-
-class PropertyCast(Cast):
-    reviewer = None
 
 
 def _world():
@@ -126,14 +140,14 @@ def _world():
     organisation = OrganisationFactory(orgnr="2120002411", name="Östersunds kommun")
     other = OrganisationFactory(orgnr="2021005489", name="Vinnova")
     applicant = MembershipFactory(organisation=organisation, user=UserFactory(email="p-sok@example.se")).user
-    cast = PropertyCast(
+    cast = Cast(
         applicant=applicant,
         outsider=MembershipFactory(organisation=other, user=UserFactory(email="p-annan@example.se")).user,
         officer=UserFactory(email="p-hl1@example.se", roles=["case_officer"]),
         officer2=UserFactory(email="p-hl2@example.se", roles=["case_officer", "decision_maker"]),
         decider=UserFactory(email="p-bf@example.se", roles=["decision_maker"]),
+        reviewer=UserFactory(email="p-bed@example.se", roles=["reviewer"]),
     )
-    cast.reviewer = UserFactory(email="p-bed@example.se", roles=["reviewer"])
     call = CallFactory(total_budget=BUDGET, opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=30))
     apps = []
     for amount in REQUESTED:
@@ -141,6 +155,15 @@ def _world():
         attach_required(app, applicant)
         apps.append(app)
     return cast, call, apps, now
+
+
+def _right_actor(operation, app, cast):
+    transition = OPERATIONS[operation][1]
+    if transition == "propose":
+        return "officer2" if Application.objects.get(pk=app.pk).assigned_officer == cast.officer2 else "officer"
+    if transition in RIGHT_ACTOR:
+        return RIGHT_ACTOR[transition]
+    return "officer"  # eligibility, assignment and reviews are the case officer's
 
 
 def _state(app):
@@ -177,9 +200,9 @@ def _check_invariants(call, apps):
             assert not CaseEvent.objects.filter(application_id=app.pk).exists()
             continue
         state = ApplicationState.DRAFT
-        for event in CaseEvent.objects.filter(application_id=app.pk, event__in=TRANSITION_EVENTS).order_by("pk"):
-            assert event.from_state == state
-            state = event.to_state
+        for logged in CaseEvent.objects.filter(application_id=app.pk, event__in=TRANSITION_EVENTS).order_by("pk"):
+            assert logged.from_state == state
+            state = logged.to_state
         assert state == states[app.pk]
 
 
@@ -190,12 +213,19 @@ START_STATES = [
     ApplicationState.IN_REVIEW,
     ApplicationState.AWAITING_COMPLETION,
     ApplicationState.PROPOSED,
+    ApplicationState.PROPOSED,  # twice: decisions are where rules 1 and 2 live
 ]
 STARTS = st.tuples(st.sampled_from(START_STATES), st.sampled_from(START_STATES))
+# State changes come up three times as often as the steps around them (eligibility, assignment, reviews).
+WEIGHTED_OPERATIONS = [
+    name for name, (_, transition) in sorted(OPERATIONS.items()) for _ in (range(3) if transition else range(1))
+]
+# Half the steps are taken by the person the action is for, so that sequences get somewhere; the rest by
+# anyone, so that refusals of the wrong person are exercised as well.
 STEPS = st.lists(
-    st.tuples(st.sampled_from(sorted(OPERATIONS)), st.sampled_from(ACTORS), st.integers(0, 1)),
-    min_size=1,
-    max_size=40,
+    st.tuples(st.sampled_from(WEIGHTED_OPERATIONS), st.sampled_from(["right"] * 3 + ACTORS), st.integers(0, 1)),
+    min_size=6,
+    max_size=20,
 )
 
 
@@ -211,6 +241,8 @@ def test_random_action_sequences_keep_the_rules(starts, steps):
             app = apps[index]
             if _state(app) is None:
                 continue  # deleted
+            if who == "right":
+                who = _right_actor(operation, app, cast)
             step_at = now + timedelta(minutes=i)
             before = {a.pk: snapshot(a) for a in apps}
             run, transition = OPERATIONS[operation]
@@ -236,14 +268,14 @@ def test_random_action_sequences_keep_the_rules(starts, steps):
                 assert new_state is None and old_state == ApplicationState.DRAFT
             else:
                 # Every state change has exactly one case event saying who moved it from where to where.
-                event = new_events.get()
-                assert (event.event, event.from_state, event.to_state, event.actor_id) == (
+                logged = new_events.get()
+                assert (logged.event, logged.from_state, logged.to_state, logged.actor_id) == (
                     ApplicationFlow.events[transition],
                     old_state,
                     new_state,
                     cast[who].pk,
                 )
-                assert event.created_at == step_at
+                assert logged.created_at == step_at
             # The other application is untouched by an action on this one.
             other = apps[1 - index]
             assert snapshot(other)["application"] == before[other.pk]["application"]

@@ -626,7 +626,7 @@ class Seeder:
         app = apps.application_create(actor=actor, call=call, organisation=org, now=now)
         start = self.today + timedelta(days=plan.start_in_days)
         end = add_months(start, plan.months)
-        sections = {
+        sections: dict[str, dict[str, Any]] = {
             "project": {
                 "title": plan.title,
                 "summary": plan.summary,
