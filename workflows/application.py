@@ -212,7 +212,7 @@ class ApplicationFlow(CaseFlow):
     def approve(self, *, proposed_by_id: int, budget_left: Decimal, amount: Decimal, note: str = "") -> None:
         """Approve the proposal. The caller holds the row lock on the call while budget_left is computed."""
         self._require(permissions.can_decide(self.actor, self.application, proposed_by_id))  # type: ignore[arg-type]
-        if False:
+        if amount > budget_left:
             raise TransitionRefused(
                 _("Utlysningens budget räcker inte: %(left)s kvar, %(amount)s föreslaget.")
                 % {"left": format_money(budget_left), "amount": format_money(amount)}
