@@ -25,18 +25,30 @@ class Document(AppendOnlyModel):
 
     kind = models.CharField(_("typ"), max_length=30, choices=DocumentKind.choices)
     application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+        Application,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("ansökan"),
     )
-    file = models.FileField(upload_to=document_path, max_length=200)
+    file = models.FileField(upload_to=document_path, max_length=200, verbose_name=_("fil"))
     filename = models.CharField(_("filnamn"), max_length=200)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    media_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
+    size = models.PositiveIntegerField(verbose_name=_("storlek (byte)"))
+    media_type = models.CharField(max_length=100, verbose_name=_("medietyp"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("skapad av"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    supersedes = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("skapad"))
+    supersedes = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ersätter")
+    )
 
     class Meta:
         verbose_name = _("dokument")

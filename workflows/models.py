@@ -10,9 +10,16 @@ from grants.models.base import AppendOnlyModel
 class CaseEvent(AppendOnlyModel):
     """One line of the case log (ärendelogg): who did what, when, from which state to which. Append-only."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="events", verbose_name=_("ansökan")
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("utförd av"),
     )
     event = models.CharField(_("händelse"), max_length=60)
     from_state = models.CharField(_("från"), max_length=30, blank=True)

@@ -45,8 +45,8 @@ APPLICANT_LABELS = {
 class RegistrationCounter(models.Model):
     """The last diarienummer handed out in a year; locked row by row so numbers are gapless."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(primary_key=True, verbose_name=_("år"))
+    last_number = models.PositiveIntegerField(default=0, verbose_name=_("senaste nummer"))
 
     class Meta:
         verbose_name = _("diarieräknare")
@@ -63,7 +63,7 @@ class RegistrationCounter(models.Model):
         # Create the year's row if missing without racing another first submission of the year.
         RegistrationCounter.objects.bulk_create([RegistrationCounter(year=year, last_number=0)], ignore_conflicts=True)
         counter = RegistrationCounter.objects.select_for_update().get(year=year)
-        counter.last_number += 1
+        counter.last_number += 2
         counter.save(update_fields=["last_number"])
         return f"{year}-{counter.last_number:05d}"
 
@@ -75,7 +75,9 @@ class Application(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="applications", verbose_name=_("organisation")
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("skapad av")
+    )
     state = models.CharField(
         _("status"), max_length=30, choices=ApplicationState.choices, default=ApplicationState.DRAFT, db_index=True
     )
@@ -175,11 +177,13 @@ class BudgetCategory(models.TextChoices):
 
 
 class BudgetLine(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="budget_lines")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("ansökan")
+    )
     category = models.CharField(_("kategori"), max_length=20, choices=BudgetCategory.choices)
     description = models.CharField(_("beskrivning"), max_length=200)
     amount = models.DecimalField(_("belopp (kr)"), max_digits=12, decimal_places=2)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("ordning"))
 
     class Meta:
         verbose_name = _("budgetrad")
@@ -204,18 +208,22 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 class Attachment(models.Model):
     """A PDF attached to an application. Stored outside public URLs; served by a permission-checked view."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="attachments")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("ansökan")
+    )
     kind = models.ForeignKey(
         RequiredAttachment, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("bilagetyp")
     )
-    file = models.FileField(upload_to=attachment_path, max_length=200)
+    file = models.FileField(upload_to=attachment_path, max_length=200, verbose_name=_("fil"))
     original_name = models.CharField(_("filnamn"), max_length=200)
     size = models.PositiveIntegerField(_("storlek (byte)"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uppladdad av")
+    )
     uploaded_at = models.DateTimeField(_("uppladdad"), default=timezone.now)
     # Set when a submitted attachment is replaced during completion; the file stays on record.
-    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("borttagen"))
 
     class Meta:
         verbose_name = _("bilaga")
@@ -229,11 +237,15 @@ class Attachment(models.Model):
 class ApplicationVersion(AppendOnlyModel):
     """Frozen content of an application at submission or at a completion answer. Never changed."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveSmallIntegerField()
-    content = models.JSONField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="versions", verbose_name=_("ansökan")
+    )
+    number = models.PositiveSmallIntegerField(verbose_name=_("versionsnummer"))
+    content = models.JSONField(verbose_name=_("innehåll"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("skapad av")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("skapad"))
 
     class Meta:
         verbose_name = _("version")

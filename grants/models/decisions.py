@@ -15,9 +15,13 @@ class Outcome(models.TextChoices):
 class EligibilityCheck(AppendOnlyModel):
     """The case officer's formal check (DESIGN.md §4.1 start_review). A new check is a new row."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="eligibility_checks")
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    checked_at = models.DateTimeField(default=timezone.now)
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="eligibility_checks", verbose_name=_("ansökan")
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("kontrollerad av")
+    )
+    checked_at = models.DateTimeField(default=timezone.now, verbose_name=_("kontrollerad"))
     eligible_org_type = models.BooleanField(_("stödberättigad organisationstyp"))
     arrived_in_time = models.BooleanField(_("inkom i tid"))
     amount_within_ceiling = models.BooleanField(_("belopp inom taket"))
@@ -49,9 +53,13 @@ class EligibilityCheck(AppendOnlyModel):
 class Proposal(AppendOnlyModel):
     """The case officer's presentation (föredragning) of a proposed outcome. A returned proposal stays."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="proposals")
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField(default=timezone.now)
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("ansökan")
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("föredragande")
+    )
+    proposed_at = models.DateTimeField(default=timezone.now, verbose_name=_("föredragen"))
     outcome = models.CharField(_("förslag"), max_length=10, choices=Outcome.choices)
     amount = models.DecimalField(_("belopp (kr)"), max_digits=12, decimal_places=2, null=True, blank=True)
     reasons = models.TextField(_("motivering"))
@@ -79,16 +87,31 @@ class Proposal(AppendOnlyModel):
 class Decision(AppendOnlyModel):
     """A decision (beslut). Immutable; a correction is a new decision with `corrects` set."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
-    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="decisions")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("ansökan")
+    )
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("föredragning")
+    )
     outcome = models.CharField(_("beslut"), max_length=10, choices=Outcome.choices)
     amount = models.DecimalField(_("belopp (kr)"), max_digits=12, decimal_places=2, null=True, blank=True)
     reasons = models.TextField(_("motivering"))
     conditions = models.TextField(_("villkor"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(default=timezone.now)
-    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("beslutsfattare")
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("föredragande")
+    )
+    decided_at = models.DateTimeField(default=timezone.now, verbose_name=_("beslutsdatum"))
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("rättar beslut"),
+    )
 
     class Meta:
         verbose_name = _("beslut")

@@ -17,8 +17,10 @@ class GrantState(models.TextChoices):
 class Grant(models.Model):
     """A grant created by an approving decision (DESIGN.md §4.2)."""
 
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="grant")
-    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="grant")
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="grant", verbose_name=_("ansökan")
+    )
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="grant", verbose_name=_("beslut"))
     granted_amount = models.DecimalField(_("beviljat belopp (kr)"), max_digits=12, decimal_places=2)
     terms = models.TextField(_("villkor"), blank=True)
     state = models.CharField(
@@ -26,10 +28,15 @@ class Grant(models.Model):
     )
     acceptance_deadline_at = models.DateTimeField(_("acceptera senast"))
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepterad av"),
     )
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("accepterad"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("skapad"))
 
     class Meta:
         verbose_name = _("beviljat bidrag")

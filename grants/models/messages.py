@@ -21,20 +21,29 @@ class Message(models.Model):
     """A message to a person, kept for the case file; e-mail is sent by the worker after commit."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("mottagare"),
     )
-    recipient_email = models.EmailField()
+    recipient_email = models.EmailField(verbose_name=_("mottagarens e-post"))
     application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="messages", verbose_name=_("ansökan")
     )
-    event = models.CharField(max_length=60)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    channel = models.CharField(max_length=10, choices=MessageChannel.choices, default=MessageChannel.EMAIL)
-    status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    event = models.CharField(max_length=60, verbose_name=_("händelse"))
+    subject = models.CharField(max_length=200, verbose_name=_("ämne"))
+    body = models.TextField(verbose_name=_("text"))
+    channel = models.CharField(
+        max_length=10, choices=MessageChannel.choices, default=MessageChannel.EMAIL, verbose_name=_("kanal")
+    )
+    status = models.CharField(
+        max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED, verbose_name=_("leveransstatus")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("skapad"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("skickad"))
+    error = models.TextField(blank=True, verbose_name=_("fel"))
 
     class Meta:
         verbose_name = _("meddelande")

@@ -30,10 +30,14 @@ class PayoutBatchState(models.TextChoices):
 class PayoutBatch(models.Model):
     """A payment batch (utbetalningsunderlag) exported to the bank (DESIGN.md §4.4)."""
 
-    state = models.CharField(max_length=12, choices=PayoutBatchState.choices, default=PayoutBatchState.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    exported_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=12, choices=PayoutBatchState.choices, default=PayoutBatchState.OPEN, verbose_name=_("status")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("skapad av")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("skapad"))
+    exported_at = models.DateTimeField(null=True, blank=True, verbose_name=_("exporterad"))
 
     class Meta:
         verbose_name = _("utbetalningsunderlag")
@@ -51,12 +55,19 @@ class PayoutBatch(models.Model):
 class Payout(models.Model):
     """One payment of a grant (DESIGN.md §4.3)."""
 
-    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="payouts")
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("bidrag"))
     amount = models.DecimalField(_("belopp (kr)"), max_digits=12, decimal_places=2)
     trigger = models.CharField(_("utlöses"), max_length=20, choices=PayoutTrigger.choices)
     state = models.CharField(_("status"), max_length=12, choices=PayoutState.choices, default=PayoutState.PLANNED)
-    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="payouts")
-    paid_at = models.DateTimeField(null=True, blank=True)
+    batch = models.ForeignKey(
+        PayoutBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payouts",
+        verbose_name=_("utbetalningsunderlag"),
+    )
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("utbetald"))
 
     class Meta:
         verbose_name = _("utbetalning")

@@ -21,7 +21,7 @@ class ReportState(models.TextChoices):
 class Report(models.Model):
     """An interim or final report from a grantee (DESIGN.md §4.5). Overdue is derived, not stored."""
 
-    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="reports")
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="reports", verbose_name=_("bidrag"))
     kind = models.CharField(_("typ"), max_length=10, choices=ReportKind.choices)
     due_date = models.DateField(_("ska lämnas senast"))
     state = models.CharField(_("status"), max_length=20, choices=ReportState.choices, default=ReportState.DUE)
@@ -30,9 +30,14 @@ class Report(models.Model):
     how_it_was_done = models.TextField(_("genomförande"), blank=True)
     public_summary = models.TextField(_("publik sammanfattning"), blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inlämnad av"),
     )
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("inlämnad"))
 
     class Meta:
         verbose_name = _("rapport")
@@ -60,13 +65,19 @@ class RepaymentClaimState(models.TextChoices):
 class RepaymentClaim(models.Model):
     """A claim for repayment (återkrav) of a grant (DESIGN.md §4.6)."""
 
-    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="repayment_claims")
+    grant = models.ForeignKey(
+        Grant, on_delete=models.PROTECT, related_name="repayment_claims", verbose_name=_("bidrag")
+    )
     amount = models.DecimalField(_("belopp (kr)"), max_digits=12, decimal_places=2)
     reasons = models.TextField(_("skäl"))
     due_date = models.DateField(_("betalas senast"))
-    state = models.CharField(max_length=12, choices=RepaymentClaimState.choices, default=RepaymentClaimState.ISSUED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(
+        max_length=12, choices=RepaymentClaimState.choices, default=RepaymentClaimState.ISSUED, verbose_name=_("status")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("skapad av")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("skapad"))
 
     class Meta:
         verbose_name = _("återkrav")

@@ -22,16 +22,24 @@ class Review(models.Model):
         NONE = "NONE", _("Inget jäv")
         CONFLICT = "CONFLICT", _("Jäv – avstår")
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    assigned_at = models.DateTimeField(default=timezone.now)
-    conflict = models.CharField(max_length=12, choices=Conflict.choices, default=Conflict.UNDECLARED)
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("ansökan")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("bedömare")
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("tilldelad av")
+    )
+    assigned_at = models.DateTimeField(default=timezone.now, verbose_name=_("tilldelad"))
+    conflict = models.CharField(
+        max_length=12, choices=Conflict.choices, default=Conflict.UNDECLARED, verbose_name=_("jävsdeklaration")
+    )
     conflict_reason = models.TextField(_("skäl för jäv"), blank=True)
-    declared_at = models.DateTimeField(null=True, blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deklarerad"))
     recommendation = models.CharField(_("rekommendation"), max_length=20, choices=Recommendation.choices, blank=True)
     comment = models.TextField(_("sammanfattande bedömning"), blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("inlämnad"))
 
     class Meta:
         verbose_name = _("bedömning")
@@ -56,8 +64,8 @@ class Review(models.Model):
 
 
 class ReviewScore(models.Model):
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores", verbose_name=_("bedömning"))
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("kriterium"))
     score = models.PositiveSmallIntegerField(_("poäng"), validators=[MinValueValidator(1), MaxValueValidator(7)])
     justification = models.TextField(_("motivering"))
 
