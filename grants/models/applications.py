@@ -63,7 +63,7 @@ class RegistrationCounter(models.Model):
         # Create the year's row if missing without racing another first submission of the year.
         RegistrationCounter.objects.bulk_create([RegistrationCounter(year=year, last_number=0)], ignore_conflicts=True)
         counter = RegistrationCounter.objects.select_for_update().get(year=year)
-        counter.last_number += 2
+        counter.last_number += 1
         counter.save(update_fields=["last_number"])
         return f"{year}-{counter.last_number:05d}"
 
