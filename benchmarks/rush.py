@@ -360,6 +360,7 @@ class Phase:
     outcomes: list[Outcome] = field(default_factory=list)
     wall_s: float = 0.0
     server_cpu_s: float = 0.0
+    client_cpu_s: float = 0.0
 
     @property
     def ok(self) -> list[Outcome]:
@@ -444,13 +445,14 @@ def run_phase(name: str, port: int, jobs: list[Job], concurrency: int, limit_s: 
     for t in threads:
         t.start()
     deadline[0] = time.monotonic() + limit_s
-    cpu0 = server_cpu_s(server_pid)
+    cpu0, client0 = server_cpu_s(server_pid), time.process_time()
     barrier.wait()
     t0 = time.perf_counter()
     for t in threads:
         t.join(limit_s + REQUEST_TIMEOUT_S + 5)
     phase.wall_s = time.perf_counter() - t0
     phase.server_cpu_s = server_cpu_s(server_pid) - cpu0
+    phase.client_cpu_s = time.process_time() - client0
     if any(t.is_alive() for t in threads):
         raise RuntimeError(f"{name}: client threads still running after the time limit")
     return phase
@@ -504,7 +506,8 @@ def describe(phase: Phase) -> str:
         f"{len(phase.ok)}/{len(phase.outcomes)} ok in {phase.wall_s:.2f} s = {phase.per_s:.1f}/s; latency ms "
         f"p50 {phase.percentile_ms(50):.0f}, p95 {phase.percentile_ms(95):.0f}, p99 {phase.percentile_ms(99):.0f}, "
         f"max {phase.percentile_ms(100):.0f}; errors {phase.errors}; "
-        f"gunicorn CPU {1000 * phase.server_cpu_s / max(1, len(phase.outcomes)):.1f} ms/request"
+        f"CPU ms/request gunicorn {1000 * phase.server_cpu_s / max(1, len(phase.outcomes)):.1f}, "
+        f"this client {1000 * phase.client_cpu_s / max(1, len(phase.outcomes)):.1f}"
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
@@ -34,7 +34,21 @@ from workflows.base import TransitionRefused, log_event
 
 
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("call", "organisation").get(pk=application.pk)
+    # of=("self",): lock this application only, not the call and organisation rows joined in; otherwise every
+    # edit and submission in a call would queue on the call row.
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "organisation")
+        .prefetch_related(
+            "budget_lines",
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(removed_at__isnull=True).select_related("kind"),
+                to_attr="current_attachments",
+            ),
+        )
+        .get(pk=application.pk)
+    )
 
 
 def section_editable(user: User, application: Application, section: str) -> permissions.Verdict:
@@ -173,12 +187,14 @@ def attachment_remove(*, actor: User, attachment: Attachment, now: datetime) -> 
         )
 
 
-def _freeze_version(application: Application, actor: User, now: datetime) -> ApplicationVersion:
+def _freeze_version(
+    application: Application, actor: User, now: datetime, content: dict[str, Any] | None = None
+) -> ApplicationVersion:
     number = application.versions.count() + 1
     return ApplicationVersion.objects.create(
         application=application,
         number=number,
-        content=application_snapshot(application),
+        content=content if content is not None else application_snapshot(application),
         created_by=actor,
         created_at=now,
     )
@@ -196,15 +212,17 @@ def application_submit(*, actor: User, application: Application, now: datetime) 
     if application.state != ApplicationState.DRAFT:
         raise ServiceError(_("Ansökan är redan inskickad."))
     # The requested amount is always the sum of the lines, whatever was stored before.
-    total = application.budget_lines.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    total = sum((line.amount for line in application.budget_lines.all()), Decimal("0.00"))
     if total != application.requested_amount:
         application.requested_amount = total
     problems = application_problems(application)
     if problems:
         section, message = problems[0]
         raise ServiceError(message, section)
+    # Read everything before the number is taken: the year's counter row stays locked until commit.
+    content = application_snapshot(application)
     ApplicationFlow(application, actor=actor, now=now).submit()
-    _freeze_version(application, actor, now)
+    _freeze_version(application, actor, now, content)
     message_send(
         recipient=actor,
         recipient_email=actor.email,

@@ -18,7 +18,6 @@ from grants.models import (
     EligibilityCheck,
     Grant,
     GrantState,
-    Membership,
     Outcome,
     Payout,
     PayoutTrigger,
@@ -29,12 +28,16 @@ from grants.models import (
     User,
 )
 from grants.sections import SECTION_KEYS
-from grants.services.messages import message_send
+from grants.services.messages import notify, organisation_members
 from workflows.application import ApplicationFlow
 
 
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("call", "organisation").get(pk=application.pk)
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "organisation")
+        .get(pk=application.pk)
+    )
 
 
 def _require_case(application: Application) -> None:
@@ -44,18 +47,14 @@ def _require_case(application: Application) -> None:
 
 
 def _notify_members(application: Application, *, event: str, template: str, now: datetime) -> None:
-    for membership in Membership.objects.filter(organisation_id=application.organisation_id).select_related("user"):
-        user = membership.user
-        message_send(
-            recipient=user,
-            recipient_email=user.email,
-            application=application,
-            event=event,
-            template=template,
-            context={"application": application, "user": user},
-            language=user.language,
-            now=now,
-        )
+    notify(
+        recipients=organisation_members(application),
+        application=application,
+        event=event,
+        template=template,
+        context={},
+        now=now,
+    )
 
 
 @transaction.atomic

@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -46,3 +47,35 @@ def message_send(
 
     transaction.on_commit(lambda: message_deliver.enqueue(message.pk))
     return message
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    application: Application | None,
+    event: str,
+    template: str,
+    context: dict[str, Any],
+    now: datetime,
+) -> list[Message]:
+    """Tell each recipient, in their own language: one Message and one case-log line each, the e-mail
+    sent by the worker after commit. `context` gets `user` (the recipient) and `application` added."""
+    sent = []
+    for user in recipients:
+        sent.append(
+            message_send(
+                recipient=user,
+                recipient_email=user.email,
+                application=application,
+                event=event,
+                template=template,
+                context={**context, "user": user, "application": application},
+                language=user.language,
+                now=now,
+            )
+        )
+    return sent
+
+
+def organisation_members(application: Application) -> Iterable[User]:
+    return [m.user for m in application.organisation.memberships.select_related("user").order_by("pk")]

@@ -24,7 +24,10 @@ class LogoutView(auth_views.LogoutView):
 @sensitive_post_parameters("password1", "password2")
 def register(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    # Only a path on this site: redirect() would read anything else ("0", "home") as a view name.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
         next_url = ""
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

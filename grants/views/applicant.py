@@ -324,7 +324,8 @@ def application_preview(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def application_submit(request: AuthedRequest, pk: int) -> HttpResponse:
-    application = selectors.application_get_for_applicant(request.user, pk)
+    # The service locks and reads the whole application; here only membership matters (404 otherwise).
+    application = get_object_or_404(Application.objects.only("pk"), pk=pk, organisation__memberships__user=request.user)
     if request.method != "POST":
         return redirect("application_preview", pk=application.pk)
     try:

@@ -105,11 +105,18 @@ VALUE = st.one_of(JUNK, st.lists(JUNK, min_size=2, max_size=3))  # a repeated fi
 
 
 def form(fields: list[str], valid: dict[str, list[str]] | None = None, extra: list[str] = ()) -> Any:
-    """A POST body: any subset of `fields` (and `extra`), each junk or, sometimes, a plausible value."""
-    valid = valid or {}
+    """A POST body, one of two kinds: any subset of `fields` (and `extra`), each junk or sometimes plausible;
+    or every plausible value with one or two fields spoilt, which reaches each field's own checks and,
+    now and then, the page's success path."""
+    valid = {name: values for name, values in (valid or {}).items() if name in fields}
     optional = {name: st.one_of(VALUE, st.sampled_from(valid[name])) if name in valid else VALUE for name in fields}
     optional.update({name: VALUE for name in extra})
-    return st.fixed_dictionaries({}, optional=optional)
+    anything = st.fixed_dictionaries({}, optional=optional)
+    if not valid:
+        return anything
+    plausible = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in valid.items()})
+    spoilt = st.tuples(plausible, st.dictionaries(st.sampled_from([*fields, *extra]), VALUE, max_size=2))
+    return st.one_of(anything, spoilt.map(lambda pair: {**pair[0], **pair[1]}))
 
 
 # Fields a page never takes from the browser; sent anyway to check nothing writes them (mass assignment).

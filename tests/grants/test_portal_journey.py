@@ -347,6 +347,22 @@ def test_the_whole_journey(client, call, journey_dates, django_capture_on_commit
     assert not Application.objects.filter(pk=second.pk).exists()
 
 
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("/calls/", "/calls/"),
+        ("0", "/organisations/"),  # not a path: once read as a view name (NoReverseMatch, a 500)
+        ("call_list", "/organisations/"),
+        ("https://evil.example/", "/organisations/"),
+        ("//evil.example/", "/organisations/"),
+    ],
+)
+def test_registration_goes_on_only_to_a_path_on_this_site(db, client, next_url, lands_on):
+    response = _register(client, "Åsa Öberg", "asa@ostersund.se", next_url=next_url)
+    assert response.status_code == 302
+    assert response["Location"] == lands_on
+
+
 def test_the_applicant_logs_in_again_with_the_email_as_typed(client, call):
     _register(client, "Åsa Öberg", "asa@ostersund.se")
     client.post(reverse("logout"))

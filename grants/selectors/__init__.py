@@ -86,6 +86,14 @@ def attachment_get_for_staff(user: User, pk: int) -> Attachment:
     return attachment
 
 
+def current_attachments(application: Application) -> list[Attachment]:
+    """The attachments not removed, from the prefetch `current_attachments` when the caller made one."""
+    cached = getattr(application, "current_attachments", None)
+    if cached is not None:
+        return list(cached)
+    return list(application.attachments.filter(removed_at__isnull=True).select_related("kind"))
+
+
 def application_problems(application: Application) -> list[tuple[str, Text]]:
     """What stops this application from being submitted, as (section, message), in form order."""
     problems: list[tuple[str, Text]] = []
@@ -121,11 +129,7 @@ def application_problems(application: Application) -> list[tuple[str, Text]]:
                 % {"total": format_money(total), "max": format_money(ceiling)},
             )
         )
-    present = set(
-        Attachment.objects.filter(application=application, removed_at__isnull=True, kind__isnull=False).values_list(
-            "kind_id", flat=True
-        )
-    )
+    present = {a.kind_id for a in current_attachments(application) if a.kind_id is not None}
     for kind in application.call.attachment_kinds.filter(required=True):
         if kind.pk not in present:
             problems.append(("attachments", _("Bilagor: ”%(name)s” saknas.") % {"name": kind.name}))
@@ -160,11 +164,11 @@ def application_snapshot(application: Application) -> dict[str, Any]:
     data["organisation"] = {"name": application.organisation.name, "orgnr": application.organisation.orgnr}
     data["budget_lines"] = [
         {"category": line.category, "description": line.description, "amount": str(line.amount)}
-        for line in application.budget_lines.order_by("position", "pk")
+        for line in application.budget_lines.all()  # Meta.ordering: position, pk
     ]
     data["attachments"] = [
         {"id": a.pk, "kind": a.kind.code if a.kind else "", "name": a.original_name, "size": a.size, "sha256": a.sha256}
-        for a in application.attachments.filter(removed_at__isnull=True).select_related("kind")
+        for a in current_attachments(application)
     ]
     return data
 

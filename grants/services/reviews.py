@@ -1,0 +1,150 @@
+"""Reviews: the officer assigns reviewers; a reviewer declares conflicts of interest (jäv,
+förvaltningslagen 16–18 §§) before seeing anything of the application, then scores every criterion."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from grants import permissions
+from grants.errors import NotAllowed, ServiceError
+from grants.models import Application, ApplicationState, Review, ReviewScore, User
+from grants.models.reviews import Recommendation
+from grants.services.messages import notify
+from workflows.base import log_event
+
+REVIEWABLE_STATES = frozenset(
+    {ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW, ApplicationState.AWAITING_COMPLETION}
+)
+
+
+@transaction.atomic
+def review_assign(*, actor: User, application: Application, reviewer: User, now: datetime) -> Review:
+    """Ask a reviewer to assess a case. Raises NotAllowed (not a case officer), ServiceError (wrong state,
+    not a reviewer, already assigned)."""
+    if not permissions.has_role(actor, permissions.CASE_OFFICER):
+        raise NotAllowed(_("Du har inte rollen handläggare."))
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.state not in REVIEWABLE_STATES:
+        raise ServiceError(_("Bedömare kan inte tilldelas i ärendets nuvarande status."))
+    if not permissions.has_role(reviewer, permissions.REVIEWER):
+        raise ServiceError(_("Personen har inte rollen bedömare."), "reviewer")
+    if reviewer.memberships.filter(organisation_id=application.organisation_id).exists():
+        raise ServiceError(_("Personen företräder den sökande organisationen och kan inte bedöma ansökan."), "reviewer")
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                application=application, reviewer=reviewer, assigned_by=actor, assigned_at=now
+            )
+    except IntegrityError as exc:
+        raise ServiceError(_("Personen är redan bedömare i ärendet."), "reviewer") from exc
+    log_event(application=application, actor=actor, event="review.assigned", now=now, note=reviewer.get_full_name())
+    notify(
+        recipients=[reviewer],
+        application=application,
+        event="review.assigned",
+        template="emails/review_assigned",
+        context={"review": review},
+        now=now,
+    )
+    return review
+
+
+@transaction.atomic
+def review_unassign(*, actor: User, review: Review, now: datetime) -> None:
+    """Take back an assignment that has not been submitted; it stays on file as recused-by-officer."""
+    if not permissions.has_role(actor, permissions.CASE_OFFICER):
+        raise NotAllowed(_("Du har inte rollen handläggare."))
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.submitted_at is not None:
+        raise ServiceError(_("En inlämnad bedömning kan inte tas tillbaka."))
+    review.conflict = Review.Conflict.CONFLICT
+    review.conflict_reason = str(_("Tilldelningen återkallad av handläggaren."))
+    review.declared_at = review.declared_at or now
+    review.save(update_fields=["conflict", "conflict_reason", "declared_at"])
+    log_event(
+        application=review.application,
+        actor=actor,
+        event="review.unassigned",
+        now=now,
+        note=review.reviewer.get_full_name(),
+    )
+
+
+@transaction.atomic
+def review_declare(*, actor: User, review: Review, conflict: bool, reason: str, now: datetime) -> Review:
+    """Declare conflicts of interest for one assignment. A conflict recuses the reviewer for good."""
+    review = Review.objects.select_for_update().select_related("application").get(pk=review.pk)
+    if review.reviewer_id != actor.pk:
+        raise NotAllowed(_("Uppdraget är inte ditt."))
+    if review.conflict != Review.Conflict.UNDECLARED:
+        raise ServiceError(_("Du har redan lämnat din jävsdeklaration."))
+    if conflict and not reason.strip():
+        raise ServiceError(_("Beskriv varför du är jävig."), "reason")
+    review.conflict = Review.Conflict.CONFLICT if conflict else Review.Conflict.NONE
+    review.conflict_reason = reason.strip() if conflict else ""
+    review.declared_at = now
+    review.save(update_fields=["conflict", "conflict_reason", "declared_at"])
+    log_event(
+        application=review.application,
+        actor=actor,
+        now=now,
+        event="review.conflict_declared" if conflict else "review.no_conflict_declared",
+        note=review.conflict_reason,
+    )
+    return review
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    actor: User,
+    review: Review,
+    scores: dict[int, tuple[int, str]],
+    recommendation: str,
+    comment: str,
+    now: datetime,
+) -> Review:
+    """Score every criterion of the call 1–7 with a justification and give a recommendation.
+
+    `scores` maps criterion id → (score, justification). Raises ServiceError for a missing or bad score."""
+    review = Review.objects.select_for_update().select_related("application__call").get(pk=review.pk)
+    if review.reviewer_id != actor.pk:
+        raise NotAllowed(_("Uppdraget är inte ditt."))
+    if review.conflict != Review.Conflict.NONE:
+        raise ServiceError(_("Lämna jävsdeklarationen först."))
+    if review.submitted_at is not None:
+        raise ServiceError(_("Bedömningen är redan inlämnad."))
+    if review.application.state not in REVIEWABLE_STATES:
+        raise ServiceError(_("Ärendet tar inte längre emot bedömningar."))
+    if recommendation not in Recommendation.values:
+        raise ServiceError(_("Välj en rekommendation."), "recommendation")
+    criteria = list(review.application.call.criteria.all())
+    rows = []
+    for criterion in criteria:
+        score, justification = scores.get(criterion.pk, (None, ""))
+        if score is None or not 1 <= int(score) <= 7:
+            raise ServiceError(
+                _("Ge ”%(c)s” ett betyg från 1 till 7.") % {"c": criterion.name}, f"score_{criterion.pk}"
+            )
+        if not justification.strip():
+            raise ServiceError(
+                _("Motivera betyget för ”%(c)s”.") % {"c": criterion.name}, f"justification_{criterion.pk}"
+            )
+        rows.append(
+            ReviewScore(review=review, criterion=criterion, score=int(score), justification=justification.strip())
+        )
+    review.scores.all().delete()
+    ReviewScore.objects.bulk_create(rows)
+    review.recommendation = recommendation
+    review.comment = comment.strip()
+    review.submitted_at = now
+    review.save(update_fields=["recommendation", "comment", "submitted_at"])
+    log_event(
+        application=review.application,
+        actor=actor,
+        event="review.submitted",
+        now=now,
+        note=review.get_recommendation_display(),
+    )
+    return review
