@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from grants.views import accounts, applicant, pages
+from grants.views.staff import case, decisions, queues, reviews, workspace
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -32,4 +33,9 @@ urlpatterns = [
         applicant.attachment_remove,
         name="attachment_remove",
     ),
+    path("staff/", include(workspace.urlpatterns)),
+    path("staff/", include(queues.urlpatterns)),
+    path("staff/", include(case.urlpatterns)),
+    path("staff/", include(reviews.urlpatterns)),
+    path("staff/", include(decisions.urlpatterns)),
 ]

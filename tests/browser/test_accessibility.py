@@ -29,8 +29,13 @@ def browser():
         b = p.chromium.launch(
             executable_path=CHROMIUM,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
             ],
         )
         yield b
@@ -40,8 +45,11 @@ def browser():
 def _session_cookie(user, live_server):
     client = Client()
     client.force_login(user)
-    return {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "url": live_server.url}
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }
 
 
 def _violations(page):
@@ -64,12 +72,20 @@ def world(db):
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_pages_have_no_axe_violations(browser, live_server, world, language):
     context = browser.new_context()
-    context.add_cookies([
-        {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-    ])
+    context.add_cookies(
+        [
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
+        ]
+    )
     page = context.new_page()
-    anonymous = ["/", "/calls/", f"/calls/{world['call'].pk}/", "/accounts/login/", "/accounts/register/",
-                 "/accessibility/"]
+    anonymous = [
+        "/",
+        "/calls/",
+        f"/calls/{world['call'].pk}/",
+        "/accounts/login/",
+        "/accounts/register/",
+        "/accessibility/",
+    ]
     failures = {}
     for path in anonymous:
         page.goto(live_server.url + path)
@@ -86,10 +102,19 @@ def test_pages_have_no_axe_violations(browser, live_server, world, language):
 
     context.add_cookies([_session_cookie(world["user"], live_server)])
     app = world["draft"].pk
-    logged_in = ["/applications/", "/organisations/", "/organisations/new/", f"/organisations/{world['org'].pk}/",
-                 f"/applications/{app}/", f"/applications/{app}/edit/project/", f"/applications/{app}/edit/budget/",
-                 f"/applications/{app}/edit/period/", f"/applications/{app}/edit/attachments/",
-                 f"/applications/{app}/preview/", f"/applications/{app}/delete/"]
+    logged_in = [
+        "/applications/",
+        "/organisations/",
+        "/organisations/new/",
+        f"/organisations/{world['org'].pk}/",
+        f"/applications/{app}/",
+        f"/applications/{app}/edit/project/",
+        f"/applications/{app}/edit/budget/",
+        f"/applications/{app}/edit/period/",
+        f"/applications/{app}/edit/attachments/",
+        f"/applications/{app}/preview/",
+        f"/applications/{app}/delete/",
+    ]
     for path in logged_in:
         page.goto(live_server.url + path)
         if found := _violations(page):
@@ -130,6 +155,8 @@ def test_skip_link_and_visible_focus(browser, live_server, world):
 def test_axe_reports_a_known_violation(browser):
     """Guards the guard: if axe stopped running, the page tests above would pass on anything."""
     page = browser.new_page()
-    page.set_content('<html lang="sv"><head><title>x</title></head><body><main><input type="text"></main></body></html>')
+    page.set_content(
+        '<html lang="sv"><head><title>x</title></head><body><main><input type="text"></main></body></html>'
+    )
     assert "label" in {v[0] for v in _violations(page)}
     page.close()
