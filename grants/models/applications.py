@@ -60,9 +60,13 @@ class RegistrationCounter(models.Model):
         """Hand out the next diarienummer of the year of `now` (Swedish time). Call inside a transaction:
         the counter row stays locked until it commits, so a rolled-back submission leaves no gap."""
         year = timezone.localtime(now, STOCKHOLM).year
-        # Create the year's row if missing without racing another first submission of the year.
-        RegistrationCounter.objects.bulk_create([RegistrationCounter(year=year, last_number=0)], ignore_conflicts=True)
-        counter = RegistrationCounter.objects.select_for_update().get(year=year)
+        counter = RegistrationCounter.objects.select_for_update().filter(year=year).first()
+        if counter is None:
+            # The year's first submission: create the row without racing another first one, then lock it.
+            RegistrationCounter.objects.bulk_create(
+                [RegistrationCounter(year=year, last_number=0)], ignore_conflicts=True
+            )
+            counter = RegistrationCounter.objects.select_for_update().get(year=year)
         counter.last_number += 1
         counter.save(update_fields=["last_number"])
         return f"{year}-{counter.last_number:05d}"

@@ -143,12 +143,12 @@ def test_failures_after_taking_a_number_leave_no_gap(monkeypatch):
     doomed = {app.pk for i, (app, _) in enumerate(drafts) if i % 5 == 4}
     freeze_version = application_services._freeze_version
 
-    def failing_freeze(application, actor, now):
+    def failing_freeze(application, actor, now, *args):
         # Runs after ApplicationFlow.submit() took the number, inside the same transaction.
         assert application.reference_number is not None
         if application.pk in doomed:
             raise PlannedFailure(application.reference_number)
-        return freeze_version(application, actor, now)
+        return freeze_version(application, actor, now, *args)
 
     monkeypatch.setattr(application_services, "_freeze_version", failing_freeze)
     now = timezone.now()
