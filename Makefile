@@ -7,7 +7,7 @@ export DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint typecheck check bench-rush messages clean
+.PHONY: run test setup lint typecheck check bench-rush bench-queue messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ messages: setup
 
 bench-rush: setup
 	$(BIN)/python benchmarks/rush.py
+
+bench-queue: setup
+	$(BIN)/python benchmarks/queue_page.py
 
 clean:
 	rm -rf $(VENV) var

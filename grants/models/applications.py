@@ -161,7 +161,11 @@ class Application(models.Model):
                 name="application_period_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "state"], name="application_org_state")]
+        indexes = [
+            models.Index(fields=["organisation", "state"], name="application_org_state"),
+            # The officers' queues read cases of a state in order of arrival and stop after one page.
+            models.Index(fields=["state", "submitted_at"], name="application_state_submitted"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference_number or _('utkast')} – {self.title or _('(utan titel)')}"

@@ -1,3 +1,215 @@
-from django.urls import URLPattern
+"""Case officer queues (DESIGN.md §8): new and unassigned, my cases, awaiting completion, ready for proposal,
+all; filter, search, sort, paginate; assign one case or many. Only for the case officer role (404 otherwise).
 
-urlpatterns: list[URLPattern] = []
+    GET  /staff/queue/?queue=new|mine|completion|ready|all&call=&state=&officer=&org_type=&q=&sort=&page=
+    POST /staff/queue/assign/   applications=<pk>… officer=me|<pk>   (or one=<pk>: "Tilldela mig")
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from grants import permissions
+from grants.errors import NotAllowed, ServiceError
+from grants.models import ApplicationState, Call, OrganisationType, User
+from grants.selectors.queues import (
+    DEFAULT_SORT,
+    QUEUE_KEYS,
+    QUEUES,
+    SORTS,
+    application_queue_list,
+    queue_officer_list,
+)
+from grants.services.queues import applications_assign_many
+from grants.views.base import AuthedRequest
+
+PER_PAGE = 50
+UNASSIGNED = "none"
+# The query parameters that make up a queue view; kept across a bulk assignment.
+VIEW_PARAMS = ("queue", "call", "state", "officer", "org_type", "q", "sort", "page")
+
+
+class QueueFilterForm(forms.Form):
+    call = forms.TypedChoiceField(label=_("Utlysning"), required=False, coerce=int, empty_value=None)
+    state = forms.ChoiceField(label=_("Status"), required=False)
+    officer = forms.ChoiceField(label=_("Handläggare"), required=False)
+    org_type = forms.ChoiceField(label=_("Organisationstyp"), required=False)
+    q = forms.CharField(
+        label=_("Sök"), required=False, max_length=200, help_text=_("Diarienummer, projekttitel eller organisation.")
+    )
+    sort = forms.ChoiceField(label=_("Sortera"), required=False)
+
+    def __init__(self, *args: Any, calls: list[Call], officers: list[User], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        every = ("", _("Alla"))
+        self.fields["call"].choices = [every, *((c.pk, c.title) for c in calls)]  # type: ignore[attr-defined]
+        self.fields["state"].choices = [every, *(c for c in ApplicationState.choices if c[0] != ApplicationState.DRAFT)]  # type: ignore[attr-defined]
+        self.fields["officer"].choices = [  # type: ignore[attr-defined]
+            every,
+            (UNASSIGNED, _("Ingen handläggare")),
+            *((str(o.pk), o.get_full_name()) for o in officers),
+        ]
+        self.fields["org_type"].choices = [every, *OrganisationType.choices]  # type: ignore[attr-defined]
+        self.fields["sort"].choices = [(key, label) for key, (label, _order) in SORTS.items()]  # type: ignore[attr-defined]
+
+
+class AssignForm(forms.Form):
+    applications = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    one = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    officer = forms.ChoiceField(label=_("Tilldela"), required=False)
+
+    def __init__(self, *args: Any, officers: list[User], me: User, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.officers = {str(o.pk): o for o in officers}
+        self.me = me
+        self.fields["officer"].choices = [  # type: ignore[attr-defined]
+            ("me", _("Mig själv")),
+            *((pk, o.get_full_name()) for pk, o in self.officers.items() if o.pk != me.pk),
+        ]
+
+    def _ids(self, name: str) -> list[str]:
+        return self.data.getlist(name) if hasattr(self.data, "getlist") else list(self.data.get(name, []))
+
+    def full_clean(self) -> None:
+        # The chosen cases are checked by the service (which locks them), not against a list read here.
+        self.fields["applications"].choices = [(v, v) for v in self._ids("applications")]  # type: ignore[attr-defined]
+        self.fields["one"].choices = [(v, v) for v in self._ids("one")]  # type: ignore[attr-defined]
+        super().full_clean()
+
+    def target(self) -> tuple[list[int], User]:
+        data = self.cleaned_data
+        if data["one"] is not None:  # "Tilldela mig" on one row
+            return [data["one"]], self.me
+        officer = self.officers.get(data["officer"]) if data["officer"] not in ("", "me") else self.me
+        return list(data["applications"]), officer or self.me
+
+
+def _require_case_officer(user: User) -> None:
+    if not permissions.has_role(user, permissions.CASE_OFFICER):
+        raise Http404
+
+
+def _case_link_pattern() -> str:
+    """The case page's URL with a placeholder for the pk; the agreed path until the case page exists."""
+    try:
+        return reverse("staff_case", kwargs={"pk": 999999999}).replace("999999999", "{pk}")
+    except NoReverseMatch:
+        return "/staff/cases/{pk}/"
+
+
+@login_required
+@require_GET
+def queue(request: AuthedRequest) -> HttpResponse:
+    """One page of a case officer queue."""
+    _require_case_officer(request.user)
+    queue_key = request.GET.get("queue", "new")
+    if queue_key not in QUEUE_KEYS:
+        queue_key = "new"
+    calls = list(Call.objects.only("pk", "title_sv", "title_en").order_by("-opens_at", "pk"))
+    officers = queue_officer_list()
+    form = QueueFilterForm(request.GET, calls=calls, officers=officers)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        officer = data["officer"]
+        filters = {
+            "call_id": data["call"],
+            "state": data["state"],
+            "officer_id": int(officer) if officer and officer != UNASSIGNED else None,
+            "unassigned": officer == UNASSIGNED,
+            "org_type": data["org_type"],
+            "q": data["q"],
+            "sort": data["sort"] or DEFAULT_SORT,
+        }
+    qs = application_queue_list(user=request.user, queue=queue_key, **filters)
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    link = _case_link_pattern()
+    rows = [
+        {
+            "app": a,
+            "url": link.format(pk=a.pk),
+            "age_days": (today - timezone.localdate(a.submitted_at)).days if a.submitted_at else None,
+        }
+        for a in page.object_list
+    ]
+    params = request.GET.copy()
+    params.pop("page", None)
+    tab_params = params.copy()
+    tabs = []
+    for q in QUEUES:
+        tab_params["queue"] = q.key
+        tabs.append({"key": q.key, "label": q.label, "query": tab_params.urlencode(), "current": q.key == queue_key})
+    params["queue"] = queue_key
+    assign_form = AssignForm(officers=officers, me=request.user, auto_id="assign_%s")
+    return render(
+        request,
+        "staff/queues/queue.html",
+        {
+            "form": form,
+            "assign_form": assign_form,
+            "tabs": tabs,
+            "queue_key": queue_key,
+            "queue_label": next(q.label for q in QUEUES if q.key == queue_key),
+            "page": page,
+            "rows": rows,
+            "page_query": params.urlencode(),
+            "return_query": request.GET.urlencode(),
+        },
+    )
+
+
+def _return_url(raw: str) -> str:
+    # Only our own parameters go back into the address, so the redirect cannot be steered elsewhere.
+    given = QueryDict(raw)
+    kept = QueryDict(mutable=True)
+    for key in VIEW_PARAMS:
+        if key in given:
+            kept.setlist(key, given.getlist(key))
+    query = kept.urlencode()
+    return reverse("staff_queue") + (f"?{query}" if query else "")
+
+
+@login_required
+@require_POST
+def queue_assign(request: AuthedRequest) -> HttpResponse:
+    """Assign the chosen cases to me or a colleague."""
+    _require_case_officer(request.user)
+    back = _return_url(request.POST.get("return_query", ""))
+    form = AssignForm(request.POST, officers=queue_officer_list(), me=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Välj ett ärende och en handläggare."))
+        return HttpResponseRedirect(back)
+    pks, officer = form.target()
+    try:
+        changed = applications_assign_many(actor=request.user, applications=pks, officer=officer, now=timezone.now())
+    except NotAllowed as exc:
+        raise Http404 from exc
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(back)
+    if changed:
+        messages.success(
+            request,
+            ngettext("%(count)d ärende tilldelat %(name)s.", "%(count)d ärenden tilldelade %(name)s.", len(changed))
+            % {"count": len(changed), "name": officer.get_full_name()},
+        )
+    else:
+        messages.info(request, _("Ärendena hade redan den handläggaren."))
+    return HttpResponseRedirect(back)
+
+
+urlpatterns: list[URLPattern] = [
+    path("queue/", queue, name="staff_queue"),
+    path("queue/assign/", queue_assign, name="staff_queue_assign"),
+]
