@@ -1,0 +1,134 @@
+"""Reads for decision-makers: the queue of proposals and one proposal with what it rests on."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
+
+from grants.models import (
+    Application,
+    ApplicationState,
+    Decision,
+    Grant,
+    GrantState,
+    Proposal,
+    Review,
+    User,
+)
+
+
+def call_budget_left(call_ids: set[int]) -> dict[int, Decimal]:
+    """Budget left per call (total − approved, not cancelled grants): one query for all the calls."""
+    if not call_ids:
+        return {}
+    from grants.models import Call
+
+    rows = (
+        Call.objects.filter(pk__in=call_ids)
+        .annotate(
+            committed=Sum(
+                "applications__grant__granted_amount",
+                filter=~Q(applications__grant__state=GrantState.CANCELLED),
+            )
+        )
+        .values_list("pk", "total_budget", "committed")
+    )
+    return {pk: total - (committed or Decimal("0.00")) for pk, total, committed in rows}
+
+
+def _current(field_name: str) -> Subquery:
+    latest = Proposal.objects.filter(application=OuterRef("pk")).order_by("-proposed_at", "-pk")
+    return Subquery(latest.values(field_name)[:1])
+
+
+def proposed_cases() -> QuerySet[Application]:
+    """PROPOSED cases with their current proposal, its proposer and the mean review score, in one query."""
+    return (
+        Application.objects.filter(state=ApplicationState.PROPOSED)
+        .select_related("organisation", "call")
+        .annotate(
+            proposal_outcome=_current("outcome"),
+            proposal_amount=_current("amount"),
+            proposal_at=_current("proposed_at"),
+            proposer_id=_current("proposed_by_id"),
+            proposer_name=_current("proposed_by__full_name"),
+            mean_score=Avg("reviews__scores__score", filter=Q(reviews__submitted_at__isnull=False)),
+            scored_reviews=Count(
+                "reviews", filter=Q(reviews__submitted_at__isnull=False, reviews__scores__isnull=False), distinct=True
+            ),
+        )
+        .order_by("proposal_at", "pk")
+    )
+
+
+@dataclass
+class DecisionQueue:
+    to_decide: list[Application] = field(default_factory=list)
+    own: list[Application] = field(default_factory=list)
+
+
+def decision_queue(user: User) -> DecisionQueue:
+    """Proposals the user may decide, and the user's own proposals that someone else must decide.
+    Each row carries `budget_left` of its call. Two queries, whatever the number of rows."""
+    queue = DecisionQueue()
+    rows = list(proposed_cases())
+    left = call_budget_left({row.call_id for row in rows})
+    for row in rows:
+        row.budget_left = left.get(row.call_id)  # type: ignore[attr-defined]
+        (queue.own if row.proposer_id == user.pk else queue.to_decide).append(row)  # type: ignore[attr-defined]
+    return queue
+
+
+@dataclass
+class DecisionCase:
+    application: Application
+    proposal: Proposal | None
+    budget_left: Decimal
+    reviews: Sequence[Review]
+    decision: Decision | None
+    review_summary: Any = None
+
+
+def decision_case_get(pk: int) -> DecisionCase:
+    """One case as the decision-maker sees it. Drafts are not cases (404)."""
+    application = (
+        Application.objects.exclude(state=ApplicationState.DRAFT)
+        .select_related("organisation", "call", "assigned_officer")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    proposal = application.proposals.select_related("proposed_by").order_by("-proposed_at", "-pk").first()
+    reviews = list(
+        application.reviews.filter(submitted_at__isnull=False)
+        .select_related("reviewer")
+        .annotate(mean_score=Avg("scores__score"))
+        .order_by("submitted_at", "pk")
+    )
+    decision = application.decisions.select_related("decided_by").order_by("-decided_at", "-pk").first()
+    summary = None
+    try:
+        from grants.selectors.reviews import review_summary  # built alongside; optional until it lands
+    except ImportError:
+        pass
+    else:
+        summary = review_summary(application)
+    return DecisionCase(
+        application=application,
+        proposal=proposal,
+        budget_left=call_budget_left({application.call_id})[application.call_id],
+        reviews=reviews,
+        decision=decision,
+        review_summary=summary,
+    )
+
+
+def latest_decision(application: Application) -> tuple[Decision | None, Grant | None]:
+    """The latest decision of a case and, for an approval, its grant (for the applicant's page)."""
+    decision = application.decisions.order_by("-decided_at", "-pk").first()
+    grant = Grant.objects.filter(decision=decision).first() if decision is not None else None
+    return decision, grant
