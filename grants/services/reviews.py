@@ -122,8 +122,12 @@ def review_submit(
     criteria = list(review.application.call.criteria.all())
     rows = []
     for criterion in criteria:
-        score, justification = scores.get(criterion.pk, (None, ""))
-        if score is None or not 1 <= int(score) <= 7:
+        raw, justification = scores.get(criterion.pk, (None, ""))
+        try:
+            score = int(raw) if raw is not None else None
+        except (TypeError, ValueError):
+            score = None
+        if score is None or not 1 <= score <= 7:
             raise ServiceError(
                 _("Ge ”%(c)s” ett betyg från 1 till 7.") % {"c": criterion.name}, f"score_{criterion.pk}"
             )
@@ -131,9 +135,7 @@ def review_submit(
             raise ServiceError(
                 _("Motivera betyget för ”%(c)s”.") % {"c": criterion.name}, f"justification_{criterion.pk}"
             )
-        rows.append(
-            ReviewScore(review=review, criterion=criterion, score=int(score), justification=justification.strip())
-        )
+        rows.append(ReviewScore(review=review, criterion=criterion, score=score, justification=justification.strip()))
     review.scores.all().delete()
     ReviewScore.objects.bulk_create(rows)
     review.recommendation = recommendation
