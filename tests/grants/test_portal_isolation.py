@@ -6,10 +6,11 @@ not exist (never 403, which would confirm it exists, and never 200). The URLs ar
 with a parameter this file does not know how to fill fails `test_every_application_route_can_be_filled`.
 """
 
+import re
 from urllib.parse import quote
 
 import pytest
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, URLResolver, reverse
 
 import grants.urls
 from grants.models import ApplicationState, Attachment, Invitation, Membership
@@ -24,22 +25,37 @@ KNOWN_PARAMETERS = {"pk", "attachment_pk", "section"}
 NO_SUCH_ID = 987654321
 
 
-def _application_patterns() -> list[URLPattern]:
-    """Every route of the portal under applications/ that names one application by <int:pk>."""
-    return [
-        p
-        for p in grants.urls.urlpatterns
-        if isinstance(p, URLPattern) and str(p.pattern).startswith("applications/") and "<int:pk>" in str(p.pattern)
-    ]
+def _routes(patterns=None, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    """Every (full route, URL name) of grants.urls, included modules too."""
+    found: list[tuple[str, str]] = []
+    for p in grants.urls.urlpatterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            found.extend(_routes(p.url_patterns, prefix + str(p.pattern), ns))
+        elif isinstance(p, URLPattern) and p.name:
+            found.append((prefix + str(p.pattern), namespace + p.name))
+    return found
+
+
+def _parameters(route: str) -> list[str]:
+    return re.findall(r"<(?:\w+:)?(\w+)>", route)
+
+
+def _application_routes() -> dict[str, str]:
+    """URL name → route, for every route of the portal under applications/ that names one application."""
+    return {name: route for route, name in _routes() if route.startswith("applications/") and "<int:pk>" in route}
+
+
+ROUTES = _application_routes()
 
 
 def _cases() -> list[tuple[str, str | None]]:
     cases: list[tuple[str, str | None]] = []
-    for p in _application_patterns():
-        if "section" in p.pattern.converters:
-            cases.extend((p.name, key) for key in SECTION_KEYS)
+    for name, route in ROUTES.items():
+        if "section" in _parameters(route):
+            cases.extend((name, key) for key in SECTION_KEYS)
         else:
-            cases.append((p.name, None))
+            cases.append((name, None))
     return cases
 
 
@@ -48,9 +64,8 @@ IDS = [f"{name}[{section}]" if section else name for name, section in CASES]
 
 
 def _url(name: str, section: str | None, application_pk: int, attachment_pk: int) -> str:
-    pattern = next(p for p in grants.urls.urlpatterns if getattr(p, "name", None) == name)
     values = {"pk": application_pk, "attachment_pk": attachment_pk, "section": section}
-    return reverse(name, kwargs={k: values[k] for k in pattern.pattern.converters})
+    return reverse(name, kwargs={k: values[k] for k in _parameters(ROUTES[name])})
 
 
 def _login(client, user):
@@ -75,9 +90,9 @@ def _files(tmp_path):
 
 def test_every_application_route_can_be_filled():
     unknown = {
-        str(p.pattern): set(p.pattern.converters) - KNOWN_PARAMETERS
-        for p in _application_patterns()
-        if set(p.pattern.converters) - KNOWN_PARAMETERS
+        route: set(_parameters(route)) - KNOWN_PARAMETERS
+        for route in ROUTES.values()
+        if set(_parameters(route)) - KNOWN_PARAMETERS
     }
     assert not unknown, f"teach this file how to fill these URL parameters: {unknown}"
 
