@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from grants.views import accounts, applicant, pages
+from grants.views import accounts, applicant, completion, pages
 from grants.views.staff import case, decisions, queues, reviews, workspace
 
 urlpatterns = [
@@ -38,4 +38,5 @@ urlpatterns = [
     path("staff/", include(case.urlpatterns)),
     path("staff/", include(reviews.urlpatterns)),
     path("staff/", include(decisions.urlpatterns)),
+    path("", include(completion.urlpatterns)),
 ]

@@ -27,7 +27,7 @@ from grants.models import (
 )
 from grants.sections import BY_KEY, SECTION_KEYS
 from grants.selectors import application_problems, application_snapshot
-from grants.services.messages import message_send
+from grants.services.messages import message_send, notify
 from grants.uploads import pdf_problem, sha256_of
 from workflows.application import ApplicationFlow
 from workflows.base import TransitionRefused, log_event
@@ -258,14 +258,25 @@ def application_delete(*, actor: User, application: Application, now: datetime) 
 
 @transaction.atomic
 def application_complete(*, actor: User, application: Application, note: str, now: datetime) -> ApplicationVersion:
-    """Answer a completion request: the application goes back to review with a new frozen version."""
+    """Answer a completion request: back to review with a new frozen version; the officer is told."""
     application = _locked(application)
     problems = application_problems(application)
     if problems:
         section, message = problems[0]
         raise ServiceError(message, section)
     ApplicationFlow(application, actor=actor, now=now).complete(note=note.strip())
-    return _freeze_version(application, actor, now)
+    version = _freeze_version(application, actor, now)
+    if application.assigned_officer_id is not None:
+        officer = User.objects.get(pk=application.assigned_officer_id)
+        notify(
+            recipients=[officer],
+            application=application,
+            event="application.completion_answered",
+            template="emails/completion_answered",
+            context={"note": note.strip(), "version": version},
+            now=now,
+        )
+    return version
 
 
 __all__ = [

@@ -1,0 +1,359 @@
+"""Reads for the case page: who may see a case, what they may do on it now (and why not), the eligibility
+suggestions, and what changed between the last two submitted versions."""
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from grants import permissions
+from grants.models import (
+    Application,
+    ApplicationState,
+    ApplicationVersion,
+    Attachment,
+    BudgetLine,
+    EligibilityCheck,
+    Review,
+    User,
+)
+from grants.permissions import Verdict
+from grants.text import Text
+
+S = ApplicationState
+OPEN_CASE_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.AWAITING_COMPLETION})
+COMPLETION_REQUESTABLE_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW})
+CASE_VIEW_ROLES = (permissions.CASE_OFFICER, permissions.DECISION_MAKER)
+
+# Texts that are compared word by word; the rest are shown whole, old → new.
+LONG_TEXT_FIELDS = frozenset({"summary", "description", "coworking_sites", "participants_description"})
+DIFF_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "coworking_sites",
+    "participants_count",
+    "participants_description",
+    "start_date",
+    "end_date",
+    "requested_amount",
+    "co_financing",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "finance_contact_name",
+    "finance_contact_email",
+)
+
+
+def can_view_case(user: User, application: Application) -> Verdict:
+    """Case officers and decision-makers see every submitted case; drafts are nobody's case."""
+    if not any(permissions.has_role(user, role) for role in CASE_VIEW_ROLES):
+        return Verdict(False, _("Du har inte behörighet att se ärendet."))
+    if application.state == S.DRAFT:
+        return Verdict(False, _("Ansökan är inte inskickad."))
+    return permissions.YES
+
+
+def case_get_for_staff(user: User, pk: int) -> Application:
+    """The case with what its page shows, or 404 for drafts and for people who may not see it."""
+    application = (
+        Application.objects.filter(pk=pk)
+        .exclude(state=S.DRAFT)
+        .select_related("call", "organisation", "assigned_officer")
+        .prefetch_related(
+            Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("position", "pk")),
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(removed_at__isnull=True).select_related("kind"),
+                to_attr="current_attachments",
+            ),
+        )
+        .first()
+    )
+    if application is None or not can_view_case(user, application):
+        raise Http404
+    return application
+
+
+def case_latest_check(application: Application) -> EligibilityCheck | None:
+    return application.eligibility_checks.select_related("checked_by").order_by("-checked_at", "-pk").first()
+
+
+def case_reviews(application: Application) -> list[Review]:
+    return list(
+        application.reviews.select_related("reviewer")
+        .prefetch_related("scores__criterion")
+        .order_by("assigned_at", "pk")
+    )
+
+
+def case_events(application: Application) -> QuerySet[Any]:
+    from workflows.models import CaseEvent
+
+    return CaseEvent.objects.filter(application=application).select_related("actor").order_by("created_at", "pk")
+
+
+def reviewer_candidates(application: Application) -> QuerySet[User]:
+    """Active reviewers not already on the case and not representing the applying organisation."""
+    return (
+        User.objects.filter(groups__name=permissions.REVIEWER, is_active=True)
+        .exclude(reviews__application=application)
+        .exclude(memberships__organisation_id=application.organisation_id)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+# --- what this person may do now ----------------------------------------------------------------------
+
+
+def _officer(user: User) -> Verdict:
+    if not permissions.has_role(user, permissions.CASE_OFFICER):
+        return Verdict(False, _("Du har inte rollen handläggare."))
+    return permissions.YES
+
+
+def _open(application: Application) -> Verdict:
+    if application.state not in OPEN_CASE_STATES:
+        return Verdict(False, _("Ärendet är inte längre öppet för handläggning."))
+    return permissions.YES
+
+
+def _first_no(*verdicts: Verdict) -> Verdict:
+    for verdict in verdicts:
+        if not verdict:
+            return verdict
+    return permissions.YES
+
+
+def can_assign_self(user: User, application: Application) -> Verdict:
+    mine = (
+        Verdict(False, _("Du är redan handläggare för ärendet."))
+        if application.assigned_officer_id == user.pk
+        else permissions.YES
+    )
+    return _first_no(_officer(user), _open(application), mine)
+
+
+def can_check_eligibility(user: User, application: Application) -> Verdict:
+    return _first_no(_officer(user), _open(application))
+
+
+def can_start_review(user: User, application: Application, latest_check: EligibilityCheck | None) -> Verdict:
+    if application.state != S.SUBMITTED:
+        state = Verdict(False, _("Bara ett nytt ärende kan tas upp till bedömning."))
+    elif latest_check is None:
+        state = Verdict(False, _("Gör den formella kontrollen först."))
+    elif not latest_check.passed:
+        state = Verdict(False, _("Den formella kontrollen är inte godkänd."))
+    else:
+        state = permissions.YES
+    return _first_no(_officer(user), state)
+
+
+def can_request_completion(user: User, application: Application) -> Verdict:
+    state = (
+        permissions.YES
+        if application.state in COMPLETION_REQUESTABLE_STATES
+        else Verdict(False, _("Komplettering kan bara begäras för ett nytt ärende eller ett ärende under bedömning."))
+    )
+    return _first_no(_officer(user), state)
+
+
+def can_assign_reviewer(user: User, application: Application) -> Verdict:
+    return _first_no(_officer(user), _open(application))
+
+
+def can_unassign_reviewer(user: User, review: Review) -> Verdict:
+    if review.submitted_at is not None:
+        state = Verdict(False, _("En inlämnad bedömning kan inte tas tillbaka."))
+    elif review.conflict == Review.Conflict.CONFLICT:
+        state = Verdict(False, _("Bedömaren har redan avstått."))
+    else:
+        state = permissions.YES
+    return _first_no(_officer(user), state)
+
+
+def can_propose_case(user: User, application: Application, reviews: list[Review]) -> Verdict:
+    pending = any(r.submitted_at is None and r.conflict != Review.Conflict.CONFLICT for r in reviews)
+    done = (
+        Verdict(False, _("Alla tilldelade bedömningar måste vara inlämnade eller ha avstått på grund av jäv."))
+        if pending
+        else permissions.YES
+    )
+    return _first_no(permissions.can_propose(user, application), _open(application), done)
+
+
+@dataclass(frozen=True)
+class CaseActions:
+    """Every action of the case page with its verdict for one person; the POST views ask the same."""
+
+    assign_self: Verdict
+    eligibility: Verdict
+    start_review: Verdict
+    request_completion: Verdict
+    assign_reviewer: Verdict
+    propose: Verdict
+    unassign: dict[int, Verdict] = field(default_factory=dict)
+
+    @property
+    def any_allowed(self) -> bool:
+        return any(
+            [
+                self.assign_self,
+                self.eligibility,
+                self.start_review,
+                self.request_completion,
+                self.assign_reviewer,
+                self.propose,
+            ]
+        )
+
+
+def case_actions(
+    user: User, application: Application, *, latest_check: EligibilityCheck | None, reviews: list[Review]
+) -> CaseActions:
+    return CaseActions(
+        assign_self=can_assign_self(user, application),
+        eligibility=can_check_eligibility(user, application),
+        start_review=can_start_review(user, application, latest_check),
+        request_completion=can_request_completion(user, application),
+        assign_reviewer=can_assign_reviewer(user, application),
+        propose=can_propose_case(user, application, reviews),
+        unassign={r.pk: can_unassign_reviewer(user, r) for r in reviews},
+    )
+
+
+# --- eligibility suggestions --------------------------------------------------------------------------
+
+
+def eligibility_suggestions(application: Application) -> dict[str, bool]:
+    """What the data says about each point of the checklist; the officer still decides and ticks."""
+    call = application.call
+    present = {a.kind_id for a in getattr(application, "current_attachments", []) if a.kind_id is not None}
+    required = {k.pk for k in call.attachment_kinds.all() if k.required}
+    return {
+        "eligible_org_type": application.organisation.org_type in (call.eligible_org_types or []),
+        "arrived_in_time": application.submitted_at is not None and application.submitted_at < call.closes_at,
+        "amount_within_ceiling": application.requested_amount <= call.max_grant_amount,
+        "attachments_complete": required <= present,
+    }
+
+
+def eligibility_failures(check: EligibilityCheck) -> list[Text]:
+    """The formal reasons a check failed, in the words of a rejection."""
+    reasons: list[Text] = []
+    if not check.eligible_org_type:
+        reasons.append(_("Organisationen hör inte till de organisationstyper som kan söka i utlysningen."))
+    if not check.arrived_in_time:
+        reasons.append(_("Ansökan kom in efter sista ansökningsdag."))
+    if not check.amount_within_ceiling:
+        reasons.append(_("Det sökta beloppet är högre än utlysningens högsta belopp."))
+    if not check.attachments_complete:
+        reasons.append(_("Obligatoriska bilagor saknas."))
+    if not check.within_purpose:
+        reasons.append(_("Projektet faller utanför utlysningens syfte."))
+    return reasons
+
+
+def rejection_reason(check: EligibilityCheck) -> str:
+    lines = [str(_("Ansökan uppfyller inte utlysningens formella krav:"))]
+    lines += [f"– {reason}" for reason in eligibility_failures(check)]
+    if check.note:
+        lines.append(check.note)
+    return "\n".join(lines)
+
+
+# --- what changed between versions --------------------------------------------------------------------
+
+
+@dataclass
+class DiffRow:
+    label: Text
+    old: str = ""
+    new: str = ""
+    segments: list[dict[str, str]] = field(default_factory=list)  # word diff of a long text
+    removed: list[str] = field(default_factory=list)  # lines of a list (budget, attachments)
+    added: list[str] = field(default_factory=list)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def word_diff(old: str, new: str) -> list[dict[str, str]]:
+    """Segments of `equal`, `delete` and `insert` words, so a template can mark them with <del>/<ins>."""
+    a, b = old.split(), new.split()
+    segments: list[dict[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            segments.append({"kind": "equal", "text": " ".join(a[i1:i2])})
+            continue
+        if op in ("delete", "replace"):
+            segments.append({"kind": "delete", "text": " ".join(a[i1:i2])})
+        if op in ("insert", "replace"):
+            segments.append({"kind": "insert", "text": " ".join(b[j1:j2])})
+    return segments
+
+
+def _budget_line(line: dict[str, Any]) -> str:
+    return f"{line.get('category', '')} · {line.get('description', '')} · {line.get('amount', '')} kr"
+
+
+def _attachment(item: dict[str, Any]) -> str:
+    return f"{item.get('name', '')} ({str(item.get('sha256', ''))[:12]})"
+
+
+def content_diff(old: dict[str, Any], new: dict[str, Any]) -> list[DiffRow]:
+    """Field by field, then budget lines and attachments (by SHA-256): only what differs."""
+    rows: list[DiffRow] = []
+    for name in DIFF_FIELDS:
+        before, after = _text(old.get(name)), _text(new.get(name))
+        if before == after:
+            continue
+        label = Application._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+        row = DiffRow(label=label, old=before, new=after)
+        if name in LONG_TEXT_FIELDS:
+            row.segments = word_diff(before, after)
+        rows.append(row)
+    old_lines = [_budget_line(line) for line in old.get("budget_lines", [])]
+    new_lines = [_budget_line(line) for line in new.get("budget_lines", [])]
+    if old_lines != new_lines:
+        rows.append(
+            DiffRow(
+                label=_("Budgetrader"),
+                removed=[line for line in old_lines if line not in new_lines],
+                added=[line for line in new_lines if line not in old_lines],
+            )
+        )
+    old_files = {a.get("sha256"): a for a in old.get("attachments", [])}
+    new_files = {a.get("sha256"): a for a in new.get("attachments", [])}
+    if set(old_files) != set(new_files):
+        rows.append(
+            DiffRow(
+                label=_("Bilagor"),
+                removed=[_attachment(a) for sha, a in old_files.items() if sha not in new_files],
+                added=[_attachment(a) for sha, a in new_files.items() if sha not in old_files],
+            )
+        )
+    return rows
+
+
+@dataclass
+class VersionDiff:
+    old: ApplicationVersion
+    new: ApplicationVersion
+    rows: list[DiffRow]
+
+
+def case_version_diff(application: Application) -> VersionDiff | None:
+    """What changed between the last two versions, or None while there is only one."""
+    versions = list(application.versions.order_by("-number")[:2])
+    if len(versions) < 2:
+        return None
+    new, old = versions
+    return VersionDiff(old=old, new=new, rows=content_diff(old.content, new.content))

@@ -1,0 +1,262 @@
+"""Who may GET which page (DESIGN.md §5 rule 6), generated from the URL configuration.
+
+Every URL pattern is walked from `get_resolver()` and must have a row in `MATRIX`, keyed by URL name, with
+the expected status for each role. A URL without a row fails `test_every_url_has_a_rule`, so a new page
+cannot slip in without someone deciding who may see it. The admin and the language switch are skipped
+explicitly (the admin has its own permission system; /i18n/setlang/ is a POST-only redirect for everyone).
+
+Expected codes: 200 shown, 302 sent to log in (anonymous) or redirected, 403 refused, 404 hidden (an
+applicant outside the organisation or a person without the role must not learn that a case exists),
+405 GET not allowed on a POST-only action (what matters there is that the POST is checked; the flow tests
+do that).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from grants.models import Invitation, Review
+from tests.conftest import attach_required
+from tests.factories import ApplicationFactory, UserFactory
+from tests.workflows.lifecycle import bring_to
+
+ROLES = (
+    "anonymous",
+    "member",  # an applicant member of the case's organisation
+    "other_org",  # an applicant of another organisation
+    "case_officer",
+    "reviewer",  # a reviewer not assigned to the case
+    "decision_maker",
+    "finance",
+    "programme_admin",
+    "superuser",
+)
+STAFF = ("case_officer", "reviewer", "decision_maker", "finance", "programme_admin", "superuser")
+SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`target` names the object the URL's parameters point at; `expect` maps every role to a status."""
+
+    target: str
+    expect: dict[str, int]
+
+
+def rule(target: str, default: int, **overrides: int) -> Rule:
+    unknown = set(overrides) - set(ROLES)
+    assert not unknown, unknown
+    return Rule(target, {role: overrides.get(role, default) for role in ROLES})
+
+
+def staff_only(target: str, *allowed: str, denied: int = 404, allowed_status: int = 200) -> Rule:
+    """A staff page: anonymous → login, the listed roles → allowed_status, everyone else → denied."""
+    return rule(target, denied, anonymous=302, **{role: allowed_status for role in allowed})
+
+
+def logged_in(target: str, status: int = 200, **overrides: int) -> Rule:
+    return rule(target, status, anonymous=302, **overrides)
+
+
+# Applicant pages answer 404 to everyone who is not a member: staff work in the staff pages.
+def members_only(target: str, member: int = 200) -> Rule:
+    return rule(target, 404, anonymous=302, member=member)
+
+
+MATRIX: dict[str, Rule | str] = {
+    # --- skipped explicitly ---
+    "admin": SKIP,  # the whole /admin/ namespace: Django's own permission system
+    "set_language": SKIP,  # /i18n/setlang/
+    # --- public ---
+    "home": rule("none", 200),
+    "accessibility": rule("none", 200),
+    "call_list": rule("none", 200),
+    "call_detail": rule("call", 200),
+    "register": rule("none", 200),
+    "login": rule("none", 302, anonymous=200),  # a logged-in person is sent on
+    "logout": rule("none", 405),  # POST only
+    # --- applicant portal ---
+    "organisation_list": logged_in("none"),
+    "organisation_create": logged_in("none"),
+    "organisation_detail": members_only("org"),
+    "invitation_accept": logged_in("invite"),  # the token is the secret
+    "application_list": logged_in("none"),
+    "application_detail": members_only("case"),
+    "application_section": members_only("draft"),
+    "application_preview": members_only("draft"),
+    "application_submit": members_only("draft", member=302),  # GET goes back to the preview
+    "application_receipt": members_only("case"),
+    "application_withdraw": members_only("case"),
+    "application_delete": members_only("draft"),
+    # Staff who work the case may read its files; an unassigned reviewer and finance may not.
+    "attachment_download": rule(
+        "case", 404, anonymous=302, member=200, case_officer=200, decision_maker=200, programme_admin=200, superuser=200
+    ),
+    "attachment_remove": logged_in("draft", 405),  # POST only; the POST checks membership
+    "application_completion": members_only("case"),
+    # --- staff ---
+    # Staff areas answer 404 to people without the role (the area does not exist for them). A superuser
+    # without staff roles is no case officer or decision-maker either: roles are groups, checked per area.
+    "staff_queue": staff_only("none", "case_officer"),
+    "staff_queue_assign": staff_only("none", *ROLES[1:], allowed_status=405),
+    "staff_case": staff_only("case", "case_officer", "decision_maker"),
+    "staff_case_assign_self": staff_only("case", *ROLES[1:], allowed_status=405),
+    "staff_case_eligibility": staff_only("case", *ROLES[1:], allowed_status=405),
+    "staff_case_start_review": staff_only("case", *ROLES[1:], allowed_status=405),
+    "staff_case_request_completion": staff_only("case", *ROLES[1:], allowed_status=405),
+    "staff_case_reviewer_assign": staff_only("case", *ROLES[1:], allowed_status=405),
+    "staff_case_reviewer_unassign": staff_only("review", *ROLES[1:], allowed_status=405),
+    # The propose page opens for whoever may open the case; the POST checks can_propose (assigned officer).
+    "staff_case_propose": staff_only("case", "case_officer", "decision_maker"),
+    "staff_review_list": staff_only("none", "reviewer"),
+    # The review belongs to another reviewer: nobody else sees it, staff roles included (rule 6).
+    "staff_review_detail": staff_only("review"),
+    "staff_review_declare": staff_only("review"),
+    "staff_review_attachment": staff_only("review"),
+    "staff_workspace": staff_only("none", *STAFF),
+    "staff_decision_queue": staff_only("none", "decision_maker"),
+    "staff_decision": staff_only("case", "decision_maker"),
+    "staff_decision_approve": staff_only("case", *ROLES[1:], allowed_status=405),
+    "staff_decision_reject": staff_only("case", *ROLES[1:], allowed_status=405),
+    "staff_decision_return": staff_only("case", *ROLES[1:], allowed_status=405),
+}
+
+
+# --- walking the URL configuration ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Url:
+    key: str  # the URL name, or the namespace of a skipped include
+    route: str
+    params: tuple[str, ...]
+
+
+def all_urls() -> list[Url]:
+    found: list[Url] = []
+
+    def walk(patterns: list, prefix: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    found.append(Url("admin", prefix + str(p.pattern), ()))
+                    continue
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                assert p.name, f"{prefix}{p.pattern} has no name, so no rule can be written for it"
+                found.append(Url(p.name, prefix + str(p.pattern), tuple(p.pattern.converters)))
+
+    walk(get_resolver().url_patterns, "/")
+    return found
+
+
+def covered_urls() -> list[Url]:
+    """The URLs in scope: every staff pattern and every applicant (non-admin, non-i18n) pattern."""
+    return [u for u in all_urls() if not isinstance(MATRIX.get(u.key), str)]
+
+
+def test_every_url_has_a_rule():
+    missing = sorted({u.key for u in all_urls()} - set(MATRIX))
+    assert not missing, f"URLs without a row in the authorization matrix: {missing}"
+
+
+def test_no_stale_rules():
+    stale = sorted(set(MATRIX) - {u.key for u in all_urls()})
+    assert not stale, f"rules for URLs that no longer exist: {stale}"
+
+
+def test_the_skipped_urls_are_only_admin_and_i18n():
+    skipped = {u.route for u in all_urls() if MATRIX.get(u.key) == SKIP}
+    assert skipped and all(r.startswith(("/admin/", "/i18n/")) for r in skipped), skipped
+
+
+# --- the world the pages are tried in -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(draft, cast, now):
+    case_app = ApplicationFactory(
+        call=draft.call, organisation=draft.organisation, created_by=draft.created_by, requested_amount=Decimal("1")
+    )
+    attach_required(case_app)
+    case_app = bring_to(case_app, "PROPOSED", cast, now)
+    other_reviewer = UserFactory(roles=["reviewer"])
+    review = Review.objects.create(application=case_app, reviewer=other_reviewer, assigned_by=cast.officer)
+    invitation = Invitation.objects.create(
+        organisation=draft.organisation, email="ny@example.se", invited_by=draft.created_by
+    )
+    superuser = UserFactory(email="super@example.se")
+    superuser.is_superuser = superuser.is_staff = True
+    superuser.save()
+    users = {
+        "anonymous": None,
+        "member": cast.applicant,
+        "other_org": cast.outsider,
+        "case_officer": cast.officer,
+        "reviewer": UserFactory(roles=["reviewer"]),
+        "decision_maker": cast.decider,
+        "finance": UserFactory(roles=["finance"]),
+        "programme_admin": UserFactory(roles=["programme_admin"]),
+        "superuser": superuser,
+    }
+    assert Group.objects.filter(name__in=STAFF).count() == len(STAFF) - 1  # superuser is not a group
+    targets = {
+        "none": None,
+        "call": draft.call,
+        "org": draft.organisation,
+        "invite": invitation,
+        "draft": draft,
+        "case": case_app,
+        "review": review,
+    }
+    return users, targets
+
+
+def _kwargs(url: Url, rule_: Rule, targets: dict) -> dict:
+    obj = targets[rule_.target]
+    application = getattr(obj, "application", obj)
+    values = {
+        "pk": getattr(obj, "pk", None) if rule_.target != "review" else application.pk,
+        "token": getattr(obj, "token", None),
+        "section": "project",
+        "review_pk": targets["review"].pk,
+        "attachment_pk": application.attachments.first().pk if hasattr(application, "attachments") else None,
+    }
+    kwargs = {name: values[name] for name in url.params}
+    assert None not in kwargs.values(), f"{url.key}: target {rule_.target!r} gives no value for {kwargs}"
+    return kwargs
+
+
+def test_get_status_for_every_role(client, world):
+    users, targets = world
+    failures = []
+    for url in covered_urls():
+        rule_ = MATRIX.get(url.key)
+        if not isinstance(rule_, Rule):
+            continue  # reported by test_every_url_has_a_rule
+        path = reverse(url.key, kwargs=_kwargs(url, rule_, targets))
+        for role in ROLES:
+            client.logout()
+            if users[role] is not None:
+                client.force_login(users[role])
+            status = client.get(path).status_code
+            if status != rule_.expect[role]:
+                failures.append(f"{url.key} {path} as {role}: got {status}, expected {rule_.expect[role]}")
+    assert not failures, "\n".join(failures)
+
+
+def test_an_applicant_of_another_organisation_finds_no_trace_of_the_case(client, world):
+    users, targets = world
+    client.force_login(users["other_org"])
+    html = client.get("/applications/").content.decode()
+    assert targets["case"].reference_number not in html and targets["draft"].title not in html
+
+
+def test_the_matrix_fails_for_a_url_without_a_rule(monkeypatch):
+    """The guard itself: a URL name missing from the table is reported."""
+    monkeypatch.delitem(MATRIX, "staff_decision")
+    with pytest.raises(AssertionError, match="staff_decision"):
+        test_every_url_has_a_rule()
