@@ -101,7 +101,7 @@ class ApplicationFlow(CaseFlow):
         call = app.call
         if not call.is_open(self.now):
             raise TransitionRefused(
-                _("Utlysningen är stängd. Ansökningar tas emot till och med %(closes)s.")
+                _("Utlysningen är stängd. Sista tidpunkt för ansökningar var %(closes)s.")
                 % {"closes": format_instant(call.closes_at)}
             )
         if app.requested_amount > call.max_grant_amount:
@@ -181,7 +181,7 @@ class ApplicationFlow(CaseFlow):
         self._require(permissions.can_propose(self.actor, app))  # type: ignore[arg-type]
         if not reviews_done:
             raise TransitionRefused(
-                _("Alla tilldelade bedömningar måste vara inlämnade eller ha avstått på grund av jäv.")
+                _("Alla tilldelade bedömare måste ha lämnat in sin bedömning eller avstått på grund av jäv.")
             )
         if approve:
             if amount is None or amount <= 0:

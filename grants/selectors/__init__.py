@@ -16,7 +16,7 @@ from grants.models import (
     Organisation,
     User,
 )
-from grants.sections import BY_KEY, REQUIRED_FIELDS
+from grants.sections import BY_KEY, REQUIRED_FIELDS, SNAPSHOT_FIELDS
 from grants.text import Text
 
 
@@ -138,25 +138,8 @@ def application_problems(application: Application) -> list[tuple[str, Text]]:
 
 def application_snapshot(application: Application) -> dict[str, Any]:
     """The content of an application as frozen in a version: plain JSON, readable without the code."""
-    fields = [
-        "title",
-        "summary",
-        "description",
-        "coworking_sites",
-        "participants_count",
-        "participants_description",
-        "start_date",
-        "end_date",
-        "requested_amount",
-        "co_financing",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "finance_contact_name",
-        "finance_contact_email",
-    ]
     data: dict[str, Any] = {}
-    for name in fields:
+    for name in SNAPSHOT_FIELDS:
         value = getattr(application, name)
         data[name] = (
             str(value) if isinstance(value, Decimal) else (value.isoformat() if hasattr(value, "isoformat") else value)

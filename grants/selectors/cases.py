@@ -21,6 +21,7 @@ from grants.models import (
     User,
 )
 from grants.permissions import Verdict
+from grants.sections import SNAPSHOT_FIELDS
 from grants.text import Text
 
 S = ApplicationState
@@ -30,23 +31,7 @@ CASE_VIEW_ROLES = (permissions.CASE_OFFICER, permissions.DECISION_MAKER)
 
 # Texts that are compared word by word; the rest are shown whole, old → new.
 LONG_TEXT_FIELDS = frozenset({"summary", "description", "coworking_sites", "participants_description"})
-DIFF_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "coworking_sites",
-    "participants_count",
-    "participants_description",
-    "start_date",
-    "end_date",
-    "requested_amount",
-    "co_financing",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "finance_contact_name",
-    "finance_contact_email",
-)
+DIFF_FIELDS = SNAPSHOT_FIELDS
 
 
 def can_view_case(user: User, application: Application) -> Verdict:

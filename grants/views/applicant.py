@@ -21,7 +21,7 @@ from grants.models import Application, ApplicationState, Attachment, Call, Invit
 from grants.sections import BY_KEY, SECTIONS
 from grants.services import applications as app_services
 from grants.services import organisations as org_services
-from grants.views.base import AuthedRequest
+from grants.views.base import AuthedRequest, pdf_attachment_response
 from workflows.base import TransitionRefused, refusal_message
 
 REFUSED = (ServiceError, TransitionRefused, TransitionNotAllowed)
@@ -389,18 +389,7 @@ def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> 
         attachment = get_object_or_404(Attachment, pk=attachment_pk, application_id=pk)
     else:
         attachment = selectors.attachment_get_for_applicant(user, pk, attachment_pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    # The content was checked to be a PDF; the name was not, so it must not say ".exe" or ".html".
-    filename = attachment.original_name
-    if not filename.lower().endswith(".pdf"):
-        filename = f"{filename}.pdf"
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_attachment_response(attachment.file, attachment.original_name)
 
 
 @login_required

@@ -22,7 +22,7 @@ from grants.models import Criterion, Review
 from grants.models.reviews import Recommendation
 from grants.selectors import reviews as selectors
 from grants.services import reviews as services
-from grants.views.base import AuthedRequest
+from grants.views.base import AuthedRequest, pdf_attachment_response
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 8)]
 
@@ -189,18 +189,7 @@ def review_detail(request: AuthedRequest, review_pk: int) -> HttpResponse:
 def review_attachment(request: AuthedRequest, review_pk: int, attachment_pk: int) -> FileResponse:
     """An attachment of the application, for its reviewer once they declared no conflict."""
     attachment = selectors.review_attachment_get(request.user, review_pk, attachment_pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    # The content was checked to be a PDF at upload; the name was not, so it must not say ".exe" or ".html".
-    filename = attachment.original_name
-    if not filename.lower().endswith(".pdf"):
-        filename = f"{filename}.pdf"
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_attachment_response(attachment.file, attachment.original_name)
 
 
 urlpatterns = [
