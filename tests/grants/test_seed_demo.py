@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from stdnum.se import orgnr as se_orgnr
 
-from grants.management.commands.seed_demo import CALL_TITLE_SV, DEMO_PASSWORD, PEOPLE, demo_pdf
+from grants.management.commands.seed_demo import CALL_TITLE_SV, DEMO_PASSWORD, PEOPLE, PLANS, demo_pdf
 from grants.models import (
     Application,
     ApplicationState,
@@ -17,8 +17,12 @@ from grants.models import (
     MembershipRole,
     Organisation,
     OrganisationType,
+    Outcome,
+    Review,
     User,
 )
+from grants.selectors.reviews import review_summary
+from grants.services import cases
 from grants.uploads import pdf_problem, sha256_of
 from tests.factories import VALID_ORGNRS, CallFactory
 
@@ -156,5 +160,62 @@ def test_if_empty_leaves_someone_elses_calls_alone():
 @pytest.mark.django_db
 def test_if_empty_seeds_an_empty_database():
     output = seed("--if-empty")
-    assert Application.objects.count() == 10
+    assert Application.objects.count() == len(PLANS) == 10
     assert "handlaggare@demo.se" in output
+
+
+@pytest.mark.django_db
+def test_reviews_at_every_stage_made_through_the_services():
+    seed()
+    reviewers = {p.email for p in PEOPLE if p.key.startswith("reviewer")}
+    assert reviewers == {"bedomare@demo.se", "bedomare2@demo.se"}
+    for email in reviewers:
+        assert Review.objects.filter(reviewer__email=email).exists(), email
+
+    # Every case in review has its reviewers; so have the decided ones, but for the formal rejection.
+    for application in Application.objects.filter(state=ApplicationState.IN_REVIEW):
+        assert application.reviews.count() == 2, application.title
+    for state in (ApplicationState.PROPOSED, ApplicationState.REJECTED):
+        assert any(review_summary(a)["submitted_count"] == 2 for a in Application.objects.filter(state=state)), state
+    approved = Application.objects.get(state=ApplicationState.APPROVED)
+    assert review_summary(approved)["submitted_count"] >= 1
+    summaries = [review_summary(a) for a in Application.objects.all()]
+    assert any(s["submitted_count"] == 2 and len(s["reviews"]) == 2 for s in summaries)
+
+    undeclared = Review.objects.filter(conflict=Review.Conflict.UNDECLARED)
+    assert undeclared.exists()
+    assert Review.objects.filter(conflict=Review.Conflict.NONE, submitted_at=None).exists()
+    recused = Review.objects.get(conflict=Review.Conflict.CONFLICT)
+    assert recused.conflict_reason and recused.declared_at
+    assert review_summary(recused.application)["recused"][0]["reason"] == recused.conflict_reason
+
+    criteria_count = Call.objects.get(title_sv=CALL_TITLE_SV).criteria.count()
+    submitted = Review.objects.exclude(submitted_at=None)
+    assert submitted.count() >= 5
+    for review in submitted:
+        scores = list(review.scores.all())
+        assert len(scores) == criteria_count
+        assert all(1 <= s.score <= 7 and len(s.justification) > 40 for s in scores)
+        assert review.recommendation and review.comment
+        assert review.application.events.filter(event="review.submitted", actor=review.reviewer).exists()
+    for review in Review.objects.all():
+        assert review.application.events.filter(event="review.assigned").exists()
+
+
+@pytest.mark.django_db
+def test_the_journey_has_fresh_cases_and_a_proposal_the_decision_maker_can_approve():
+    seed()
+    fresh = Application.objects.filter(state=ApplicationState.SUBMITTED, assigned_officer=None)
+    assert fresh.count() >= 2
+    assert not Review.objects.filter(application__in=fresh).exists()
+
+    proposed = Application.objects.get(state=ApplicationState.PROPOSED)
+    assert proposed.events.filter(event="application.returned").exists()
+    proposal = proposed.proposals.order_by("-proposed_at").first()
+    assert proposal.proposed_by.email == "handlaggare@demo.se"
+    assert proposal.outcome == Outcome.APPROVE
+    decider = User.objects.get(email="beslutsfattare@demo.se")
+    decision = cases.decision_approve(actor=decider, application=proposed, now=timezone.now())
+    assert decision.decided_by == decider
+    proposed.refresh_from_db()
+    assert proposed.state == ApplicationState.APPROVED

@@ -1,7 +1,9 @@
 """`manage.py seed_demo`: demo data to try the system with — the coworking call open now and an older closed
-one, a dozen public organisations, one login per role, and applications in every state the services reach.
+one, a dozen public organisations, one login per role (two reviewers), and applications in every state the
+services reach, with reviews at every stage: assigned and undeclared, recused for a conflict, declared and
+waiting for scores, and submitted with scores for every criterion.
 
-Calls, organisations and people are written directly (they have no lifecycle). Every application is made by
+Calls, organisations and people are written directly (they have no lifecycle). Every application and review is made by
 the real services in grants/services/, step by step in time order, so each case has its diarienummer,
 versions, messages and case log as if people had done it. Idempotent: calls are matched by Swedish title,
 organisations by orgnr, people by e-mail and applications by call and title; what exists is left alone.
@@ -34,11 +36,13 @@ from grants.models import (
     OrganisationType,
     Outcome,
     PaymentAccountType,
+    Recommendation,
     RequiredAttachment,
+    Review,
     User,
 )
 from grants.services import applications as apps
-from grants.services import cases
+from grants.services import cases, reviews
 from workflows.base import TransitionRefused
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -72,6 +76,7 @@ PEOPLE = [
     Person("officer", "handlaggare@demo.se", "Hanna Holm", "Handläggare", (permissions.CASE_OFFICER,)),
     Person("officer2", "handlaggare2@demo.se", "Olof Ek", "Handläggare", (permissions.CASE_OFFICER,)),
     Person("reviewer", "bedomare@demo.se", "Britta Nyström", "Bedömare", (permissions.REVIEWER,)),
+    Person("reviewer2", "bedomare2@demo.se", "Anders Lund", "Bedömare", (permissions.REVIEWER,)),
     Person("decider", "beslutsfattare@demo.se", "Karin Dahl", "Beslutsfattare", (permissions.DECISION_MAKER,)),
     Person("finance", "ekonomi@demo.se", "Erik Sjöberg", "Ekonomihandläggare", (permissions.FINANCE,)),
     Person(
@@ -209,6 +214,23 @@ def step(days_ago: int, clock: str, action: str, **options: Any) -> tuple[int, s
     return (days_ago, clock, action, options)
 
 
+def assign_reviewers(days_ago: int, clock: str, by: str) -> list[tuple[int, str, str, dict[str, Any]]]:
+    """The officer asks both demo reviewers, two minutes apart."""
+    hour, minute = divmod(sum(int(part) * unit for part, unit in zip(clock.split(":"), (60, 1), strict=True)) + 2, 60)
+    later = f"{hour:02d}:{minute:02d}"
+    return [
+        step(days_ago, clock, "assign_reviewer", by=by, reviewer="reviewer"),
+        step(days_ago, later, "assign_reviewer", by=by, reviewer="reviewer2"),
+    ]
+
+
+def scored(
+    days_ago: int, clock: str, by: str, recommendation: str, comment: str, *scores: tuple[int, str]
+) -> tuple[int, str, str, dict[str, Any]]:
+    """A submitted review: one (score 1–7, justification) per criterion, in the order of CRITERIA."""
+    return step(days_ago, clock, "score", by=by, recommendation=recommendation, comment=comment, scores=scores)
+
+
 # fmt: off
 PLANS = [
     Plan(
@@ -245,27 +267,6 @@ PLANS = [
         steps=[step(6, "09:00", "create"), step(3, "15:40", "submit")],
     ),
     Plan(
-        title="Coworking i Sundsvall för kommunens socialsekreterare",
-        orgnr=SUNDSVALL,
-        applicant="applicant2",
-        summary="Socialsekreterare arbetar nära dem de möter, från en coworkinghubb i centrum i stället för kontoret.",
-        site="Coworkinghubb i Sundsvalls centrum; Samverket Östersund för gemensamma dagar",
-        participants=14,
-        start_in_days=90,
-        months=12,
-        lines=[
-            ("PREMISES", "Platser i coworkinghubben", D("210000")),
-            ("STAFF", "Projektledare 25 %", D("150000")),
-            ("SERVICES", "Extern utvärdering", D("60000")),
-        ],
-        steps=[
-            step(24, "13:00", "create"),
-            step(20, "11:05", "submit"),
-            step(18, "09:30", "check", by="officer"),
-            step(18, "09:35", "start_review", by="officer"),
-        ],
-    ),
-    Plan(
         title="Hybridarbete i länets vårdadministration",
         orgnr=REGION_VNL,
         applicant="applicant2",
@@ -284,6 +285,10 @@ PLANS = [
             step(17, "14:20", "submit"),
             step(15, "10:00", "check", by="officer2"),
             step(15, "10:05", "start_review", by="officer2"),
+            *assign_reviewers(14, "09:00", by="officer2"),
+            step(13, "14:10", "declare", by="reviewer2",
+                 conflict="Jag arbetade i Region Västernorrlands vårdadministration till våren 2025 och har nära "
+                 "samarbetat med projektledaren. Jag avstår enligt 16 § förvaltningslagen."),
             step(3, "13:00", "request_completion", by="officer2", answer_in_days=11, sections=["budget", "attachments"],
                  message="Budgeten anger 150 000 kr för personal men inte vilka roller eller hur många timmar. "
                  "Beskriv beräkningen och bifoga gärna intyget från coworkingvärden."),
@@ -311,6 +316,8 @@ PLANS = [
                  lines=[("PREMISES", "Samverket Stockholm, två dagar i veckan", D("110000")),
                         ("PREMISES", "Kista, en dag i veckan", D("50000")),
                         ("STAFF", "Projektledning", D("100000"))]),
+            *assign_reviewers(8, "09:00", by="officer"),
+            step(6, "10:15", "declare", by="reviewer2"),
         ],
     ),
     Plan(
@@ -332,6 +339,28 @@ PLANS = [
             step(22, "09:45", "submit"),
             step(20, "10:00", "check", by="officer"),
             step(20, "10:05", "start_review", by="officer"),
+            *assign_reviewers(19, "11:00", by="officer"),
+            step(18, "09:10", "declare", by="reviewer"),
+            step(18, "15:45", "declare", by="reviewer2"),
+            scored(12, "14:00", "reviewer", Recommendation.APPROVE_REDUCED,
+                   "Ett bra projekt, men resebudgeten bör minskas.",
+                   (5, "Kopplingen mellan coworking och rekrytering är ny och värd att pröva; frågan delas av många "
+                       "kommuner i glesare delar av landet."),
+                   (5, "Projektledningen och HR-uppföljningen är väl beskrivna och ledningen står bakom projektet."),
+                   (3, "Studieresorna till andra hubbar för 60 000 kr är inte motiverade: vad ska man lära sig där "
+                       "som inte går att få digitalt? Uppföljningen av rekryteringarna är däremot bra.")),
+            scored(10, "10:20", "reviewer2", Recommendation.APPROVE_REDUCED,
+                   "Tillstyrks med lägre belopp. Stryk eller minska studieresorna.",
+                   (6, "Projektet svarar direkt mot utlysningens fråga om vad hybridarbete betyder för "
+                       "arbetsgivarens attraktivitet."),
+                   (4, "Tidplanen är rimlig, men det är oklart hur många tjänster som faktiskt ska rekryteras under "
+                       "projekttiden och alltså hur mycket det går att mäta."),
+                   (4, "Uppföljningen via HR-statistik är bra. Resorna bidrar lite till spridningen.")),
+            step(8, "11:00", "propose", by="officer", outcome=Outcome.APPROVE, amount=D("480000"),
+                 reasons="Projektet är relevant och genomförbart och båda bedömarna tillstyrker."),
+            step(5, "09:30", "return", by="decider",
+                 note="Båda bedömarna föreslår ett lägre belopp eftersom studieresorna inte är motiverade. "
+                 "Pröva beloppet igen."),
             step(2, "15:00", "propose", by="officer", outcome=Outcome.APPROVE, amount=D("450000"),
                  reasons="Projektet är relevant och genomförbart. Resebudgeten minskas med 30 000 kr eftersom "
                  "studieresorna inte är tillräckligt motiverade."),
@@ -357,6 +386,18 @@ PLANS = [
             step(26, "10:00", "submit"),
             step(24, "09:00", "check", by="officer"),
             step(24, "09:05", "start_review", by="officer"),
+            # One reviewer only: tests/grants/test_admin.py's `seeded` fixture adds bedomare@'s review to this
+            # case by hand, and a person reviews a case once. Ask both once that fixture stops doing so.
+            step(23, "10:30", "assign_reviewer", by="officer", reviewer="reviewer2"),
+            step(21, "13:00", "declare", by="reviewer2"),
+            scored(12, "09:45", "reviewer2", Recommendation.APPROVE,
+                   "Tillstyrks fullt ut. Ett tydligt och väl förankrat projekt, det starkaste i utlysningen.",
+                   (7, "Tre förvaltningar som delar arbetsplats är precis det utlysningen vill pröva, och i en skala "
+                       "där resultaten blir trovärdiga."),
+                   (6, "Realistisk plan; projektorganisationen har erfarenhet från tidigare "
+                       "förändringsprojekt i staden."),
+                   (5, "Följeforskningen är bra, men resultaten borde också publiceras som en kort vägledning, inte "
+                       "bara som en rapport.")),
             step(9, "14:00", "propose", by="officer", outcome=Outcome.APPROVE, amount=D("600000"),
                  reasons="Projektet prövar hybridarbete i stor skala med tydlig uppföljning och har högt värde "
                  "för lärande i andra kommuner.",
@@ -377,7 +418,8 @@ PLANS = [
         steps=[
             step(27, "14:00", "create"),
             step(25, "13:15", "submit"),
-            # Outside the purpose: the check fails, so the case goes straight to a proposal to reject.
+            # Outside the purpose: the check fails, so the case goes straight to a proposal to reject, without
+            # reviewers (an application outside the call is not scored).
             step(23, "11:00", "check", by="officer2", within_purpose=False,
                  note="Projektet avser arbete hemifrån, inte coworking på en gemensam plats."),
             step(23, "11:02", "assign", by="officer2", officer="officer2"),
@@ -404,29 +446,66 @@ PLANS = [
         ],
     ),
     Plan(
-        title="Lärande nätverk för hybridledare",
-        orgnr=STHLM,
-        applicant="applicant",
-        summary="Chefer som leder hybrida grupper träffas på en coworkingplats och utvecklar sitt ledarskap.",
-        site="Samverket Stockholm",
-        participants=16,
-        start_in_days=60,
+        title="Flexibla arbetsplatser i kommunens bibliotek",
+        orgnr=SUNDSVALL,
+        applicant="applicant2",
+        summary="Kommunens medarbetare kan boka en arbetsplats i stadsdelsbiblioteken när de inte vill resa in till "
+        "kontoret.",
+        site="Stadsdelsbiblioteken i Sundsvall",
+        participants=60,
+        start_in_days=45,
         months=12,
         lines=[
-            ("PREMISES", "Coworkingavgifter", D("150000")),
-            ("STAFF", "Processledning", D("150000")),
-            ("TRAVEL", "Resor", D("50000")),
+            ("PREMISES", "Iordningställande av arbetsplatser i fyra bibliotek", D("220000")),
+            ("EQUIPMENT", "Skärmar och dockningsstationer", D("120000")),
+            ("STAFF", "Projektledning", D("90000")),
         ],
         steps=[
-            step(23, "08:30", "create"),
-            step(21, "15:00", "submit"),
-            step(19, "14:00", "check", by="officer2"),
-            step(19, "14:05", "start_review", by="officer2"),
-            step(8, "11:00", "propose", by="officer2", outcome=Outcome.APPROVE, amount=D("350000"),
-                 reasons="Projektet bygger ett nätverk som andra kan ta efter."),
-            step(5, "09:30", "return", by="decider",
-                 note="Motivera resebudgeten: platsen ligger i samma stad som förvaltningarna."),
+            step(29, "09:10", "create"),
+            step(27, "14:30", "submit"),
+            step(25, "10:00", "check", by="officer2"),
+            step(25, "10:05", "start_review", by="officer2"),
+            *assign_reviewers(24, "13:00", by="officer2"),
+            step(23, "09:00", "declare", by="reviewer"),
+            step(23, "11:40", "declare", by="reviewer2"),
+            scored(18, "15:00", "reviewer", Recommendation.REJECT,
+                   "Projektet prövar flexibla kontorsplatser snarare än coworking. Avstyrks.",
+                   (3, "Medarbetarna sitter var för sig i biblioteken; ingen delar arbetsplats med andra "
+                       "organisationer, och det är det utlysningen vill pröva."),
+                   (3, "Bibliotekens öppettider, ljudnivå och informationssäkerhet är inte utredda, och hälften av "
+                       "budgeten går till ombyggnad."),
+                   (2, "Uppföljningen är en enkät i slutet av projektet; det går inte att se vad som förändrats.")),
+            scored(16, "10:30", "reviewer2", Recommendation.REJECT,
+                   "Avstyrks. En omarbetad ansökan med en gemensam hubb kan vara intressant i en senare omgång.",
+                   (2, "Svag koppling till coworking och samarbete mellan organisationer: biblioteken blir "
+                       "utlokaliserade kontorsplatser för kommunens egna medarbetare."),
+                   (3, "Planen saknar avtal med biblioteksverksamheten om hur platserna ska bokas och delas med "
+                       "allmänheten."),
+                   (3, "Det finns ingen plan för hur erfarenheterna ska delas utanför kommunen.")),
+            step(11, "09:30", "propose", by="officer2", outcome=Outcome.REJECT, amount=None,
+                 reasons="Ansökan avstyrks efter bedömning: projektet prövar enskilda arbetsplatser i bibliotek och "
+                 "inte coworking på en gemensam plats, och uppföljningen är för svag för att ge lärdomar till "
+                 "andra."),
+            step(4, "14:00", "reject", by="decider"),
         ],
+    ),
+    Plan(
+        title="Miljöinspektörer från tre kommuner på en coworkingplats",
+        orgnr=SUNDSVALL,
+        applicant="applicant2",
+        summary="Sundsvalls miljöinspektörer delar arbetsplats med kollegor från Timrå och Härnösand två dagar i "
+        "veckan.",
+        site="Coworkinghubb i Sundsvalls centrum",
+        participants=22,
+        start_in_days=75,
+        months=12,
+        lines=[
+            ("PREMISES", "Coworkingplatser två dagar i veckan", D("180000")),
+            ("STAFF", "Projektledning och samordning", D("120000")),
+            ("TRAVEL", "Resor för inspektörerna från Timrå och Härnösand", D("35000")),
+        ],
+        host_letter=True,
+        steps=[step(5, "13:30", "create"), step(2, "10:10", "submit")],
     ),
 ]
 # fmt: on
@@ -504,7 +583,7 @@ class Seeder:
     def __init__(self, now: datetime):
         self.now = now
         self.today = timezone.localdate(now, STOCKHOLM)
-        self.created = {"utlysningar": 0, "organisationer": 0, "personer": 0, "ansökningar": 0}
+        self.created = {"utlysningar": 0, "organisationer": 0, "personer": 0, "ansökningar": 0, "bedömningar": 0}
         self.users: dict[str, User] = {}
 
     def run(self) -> dict[str, int]:
@@ -698,6 +777,27 @@ class Seeder:
             )
             self.budget(app, by, o["lines"], now)
             apps.application_complete(actor=by, application=app, note=o["note"], now=now)
+            return None
+        if action == "assign_reviewer":
+            reviews.review_assign(actor=by, application=app, reviewer=self.users[o["reviewer"]], now=now)
+            self.created["bedömningar"] += 1
+            return None
+        if action == "declare":
+            conflict = o.get("conflict", "")
+            review = Review.objects.get(application=app, reviewer=by)
+            reviews.review_declare(actor=by, review=review, conflict=bool(conflict), reason=conflict, now=now)
+            return None
+        if action == "score":
+            review = Review.objects.get(application=app, reviewer=by)
+            criteria = list(app.call.criteria.order_by("position", "pk"))
+            reviews.review_submit(
+                actor=by,
+                review=review,
+                scores={c.pk: score for c, score in zip(criteria, o["scores"], strict=True)},
+                recommendation=o["recommendation"],
+                comment=o["comment"],
+                now=now,
+            )
             return None
         if action == "propose":
             cases.application_propose(
