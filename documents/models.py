@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.models import Application
+from grants.models import Application, Decision
 from grants.models.base import AppendOnlyModel
 
 
@@ -14,6 +14,11 @@ class DocumentKind(models.TextChoices):
     REPAYMENT_LETTER = "REPAYMENT_LETTER", _("Återkravsbrev")
     APPLICATION_SUMMARY = "APPLICATION_SUMMARY", _("Ansökan (arkivexemplar)")
     PAYMENT_FILE = "PAYMENT_FILE", _("Betalfil")
+
+
+class DocumentLanguage(models.TextChoices):
+    SV = "sv", _("Svenska")
+    EN = "en", _("Engelska")
 
 
 def document_path(instance: "Document", filename: str) -> str:
@@ -32,6 +37,21 @@ class Document(AppendOnlyModel):
         related_name="documents",
         verbose_name=_("ansökan"),
     )
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("beslut"),
+    )
+    version_number = models.PositiveSmallIntegerField(
+        _("versionsnummer"),
+        null=True,
+        blank=True,
+        help_text=_("Den inskickade version av ansökan som dokumentet visar."),
+    )
+    language = models.CharField(_("språk"), max_length=2, choices=DocumentLanguage.choices, default=DocumentLanguage.SV)
     file = models.FileField(upload_to=document_path, max_length=200, verbose_name=_("fil"))
     filename = models.CharField(_("filnamn"), max_length=200)
     sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
@@ -57,6 +77,21 @@ class Document(AppendOnlyModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=[c.value for c in DocumentKind]), name="document_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=[c.value for c in DocumentLanguage]), name="document_language_valid"
+            ),
+            # A decision is issued as one letter per language, however often or concurrently it is generated.
+            models.UniqueConstraint(
+                fields=["decision", "kind", "language"],
+                condition=models.Q(decision__isnull=False),
+                name="document_one_letter_per_decision",
+            ),
+            # One archive copy per submitted version of an application.
+            models.UniqueConstraint(
+                fields=["application", "kind", "version_number", "language"],
+                condition=models.Q(version_number__isnull=False),
+                name="document_one_copy_per_version",
             ),
         ]
 

@@ -233,6 +233,9 @@ def application_submit(*, actor: User, application: Application, now: datetime) 
         language=actor.language,
         now=now,
     )
+    from documents.tasks import application_summary_generate  # documents imports grants: import lazily
+
+    transaction.on_commit(lambda: application_summary_generate.enqueue(application.pk, 1))
     return application
 
 
@@ -276,6 +279,9 @@ def application_complete(*, actor: User, application: Application, note: str, no
             context={"note": note.strip(), "version": version},
             now=now,
         )
+    from documents.tasks import application_summary_generate  # documents imports grants: import lazily
+
+    transaction.on_commit(lambda: application_summary_generate.enqueue(application.pk, version.number))
     return version
 
 

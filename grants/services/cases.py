@@ -258,6 +258,9 @@ def decision_approve(*, actor: User, application: Application, now: datetime) ->
     if end:
         Report.objects.create(grant=grant, kind=ReportKind.FINAL, due_date=_add_months(end, call.final_report_months))
     _notify_members(application, event="application.decided", template="emails/decision", now=now)
+    from documents.tasks import decision_letter_generate  # documents imports grants: import lazily
+
+    transaction.on_commit(lambda: decision_letter_generate.enqueue(decision.pk))
     return decision
 
 
@@ -281,4 +284,7 @@ def decision_reject(*, actor: User, application: Application, now: datetime) -> 
         decided_at=now,
     )
     _notify_members(application, event="application.decided", template="emails/decision", now=now)
+    from documents.tasks import decision_letter_generate  # documents imports grants: import lazily
+
+    transaction.on_commit(lambda: decision_letter_generate.enqueue(decision.pk))
     return decision

@@ -46,6 +46,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("workflows", "0001_initial"),
         ("documents", "0002_initial"),
-        ("grants", "0002_staff_groups"),
+        ("grants", "0001_initial"),
     ]
     operations = [migrations.RunPython(forwards, backwards)]

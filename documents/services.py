@@ -1,0 +1,151 @@
+"""Issuing documents: render once, store with its SHA-256, log it on the case, tell the applicants.
+
+Issuing is idempotent: asking again for a document that exists returns it. Two workers racing to issue the
+same letter both render, but the database's unique constraints let only one row in; the loser deletes its
+file and returns the winner's document.
+"""
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from grants.models import ApplicationVersion, Decision
+from grants.services.messages import notify, organisation_members
+from workflows.base import log_event
+
+from .letters import LetterError, application_summary_render, decision_letter_render
+from .models import Document, DocumentKind
+
+PDF = "application/pdf"
+
+__all__ = ["LetterError", "application_summary_issue", "decision_letter_issue"]
+
+
+def _store(
+    *,
+    existing: Callable[[], Document | None],
+    document: Document,
+    content: bytes,
+    after_insert: Callable[[Document], Any],
+) -> Document:
+    """Save the file and the row; on losing a race to the unique constraint, return the winner's row."""
+    document.sha256 = hashlib.sha256(content).hexdigest()
+    document.size = len(content)
+    document.media_type = PDF
+    document.file.save(document.filename, ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+            after_insert(document)
+    except IntegrityError:
+        document.file.storage.delete(document.file.name)
+        winner = existing()
+        if winner is None:
+            raise
+        return winner
+    except BaseException:
+        document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+def decision_letter_issue(*, decision_id: int, language: str | None = None, now: datetime) -> Document:
+    """Issue the decision letter of a decision in `language` (Swedish by default), or return the one already
+    issued. Logs `document.issued` and notifies the organisation's members. Raises LetterError (nothing
+    issued) when the letter would lack reasons or the call's appeal text in that language."""
+    language = language or "sv"
+
+    def existing() -> Document | None:
+        return Document.objects.filter(
+            decision_id=decision_id, kind=DocumentKind.DECISION_LETTER, language=language
+        ).first()
+
+    found = existing()
+    if found is not None:
+        return found
+    decision = Decision.objects.select_related(
+        "application__call", "application__organisation", "decided_by", "proposed_by", "corrects"
+    ).get(pk=decision_id)
+    content = decision_letter_render(decision, language)  # LetterError: before anything is stored
+    application = decision.application
+    suffix = "" if language == "sv" else f"-{language}"
+    document = Document(
+        kind=DocumentKind.DECISION_LETTER,
+        application=application,
+        decision=decision,
+        language=language,
+        filename=f"beslut-{application.reference_number}{suffix}.pdf",
+        created_at=now,
+        supersedes=(
+            Document.objects.filter(
+                decision_id=decision.corrects_id, kind=DocumentKind.DECISION_LETTER, language=language
+            ).first()
+            if decision.corrects_id
+            else None
+        ),
+    )
+
+    def after_insert(document: Document) -> None:
+        log_event(
+            application=application,
+            actor=None,
+            event="document.issued",
+            now=now,
+            note=f"{document.filename} sha256:{document.sha256}",
+        )
+        notify(
+            recipients=organisation_members(application),
+            application=application,
+            event="document.issued",
+            template="emails/letter_issued",
+            context={"document": document},
+            now=now,
+        )
+
+    return _store(existing=existing, document=document, content=content, after_insert=after_insert)
+
+
+def application_summary_issue(*, application_id: int, version_number: int, now: datetime) -> Document:
+    """Issue the archive copy (PDF) of a submitted version of an application, or return the one already
+    issued. Logs `document.issued`. Raises ApplicationVersion.DoesNotExist for an unknown version."""
+
+    def existing() -> Document | None:
+        return Document.objects.filter(
+            application_id=application_id,
+            kind=DocumentKind.APPLICATION_SUMMARY,
+            version_number=version_number,
+            language="sv",
+        ).first()
+
+    found = existing()
+    if found is not None:
+        return found
+    version = ApplicationVersion.objects.select_related("application__call").get(
+        application_id=application_id, number=version_number
+    )
+    application = version.application
+    content = application_summary_render(version, "sv")
+    document = Document(
+        kind=DocumentKind.APPLICATION_SUMMARY,
+        application=application,
+        version_number=version_number,
+        language="sv",
+        filename=f"ansokan-{application.reference_number}-v{version_number}.pdf",
+        created_by=version.created_by,
+        created_at=now,
+    )
+
+    def after_insert(document: Document) -> None:
+        log_event(
+            application=application,
+            actor=None,
+            event="document.issued",
+            now=now,
+            note=f"{document.filename} sha256:{document.sha256}",
+        )
+
+    return _store(existing=existing, document=document, content=content, after_insert=after_insert)
