@@ -7,7 +7,7 @@ export DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint typecheck check bench-rush bench-queue messages clean
+.PHONY: run test setup lint typecheck check bench-rush bench-queue bench-letters messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ bench-rush: setup
 
 bench-queue: setup
 	$(BIN)/python benchmarks/queue_page.py
+
+bench-letters: setup
+	$(BIN)/python benchmarks/letters.py
 
 clean:
 	rm -rf $(VENV) var

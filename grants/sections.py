@@ -29,9 +29,7 @@ SECTIONS: tuple[Section, ...] = (
 )
 # The application's own fields as frozen in a version, in form order (grants.selectors.application_snapshot).
 SNAPSHOT_FIELDS: tuple[str, ...] = tuple(
-    name
-    for s in SECTIONS
-    for name in (("requested_amount", "co_financing") if s.key == "budget" else s.fields)
+    name for s in SECTIONS for name in (("requested_amount", "co_financing") if s.key == "budget" else s.fields)
 )
 SECTION_KEYS = tuple(s.key for s in SECTIONS)
 BY_KEY = {s.key: s for s in SECTIONS}

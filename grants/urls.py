@@ -40,3 +40,7 @@ urlpatterns = [
     path("staff/", include(decisions.urlpatterns)),
     path("", include(completion.urlpatterns)),
 ]
+
+from documents import views as documents_views  # noqa: E402  (appended: issued documents, DESIGN.md §6)
+
+urlpatterns += [path("", include(documents_views.urlpatterns))]

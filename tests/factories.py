@@ -42,8 +42,7 @@ def make_pdf(text: str = "Bilaga", pad_to: int = 0) -> bytes:
     body = (
         b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
         b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-        + b"% " + text.encode() + b"\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n" + b"% " + text.encode() + b"\n"
     )
     if pad_to > len(body):
         body += b"%" + b"x" * (pad_to - len(body) - 20) + b"\n"

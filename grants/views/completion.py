@@ -1,7 +1,6 @@
 """The applicant's side of a completion request (komplettering): which sections are open, links to the
 section editor, and the answer that freezes a new version and sends the case back to review."""
 
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

@@ -11,16 +11,19 @@ applicant outside the organisation or a person without the role must not learn t
 do that).
 """
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from documents.models import Document, DocumentKind
 from grants.models import Invitation, Review
 from tests.conftest import attach_required
-from tests.factories import ApplicationFactory, UserFactory
+from tests.factories import ApplicationFactory, UserFactory, make_pdf
 from tests.workflows.lifecycle import bring_to
 
 ROLES = (
@@ -122,6 +125,15 @@ MATRIX: dict[str, Rule | str] = {
     "staff_decision_approve": staff_only("case", *ROLES[1:], allowed_status=405),
     "staff_decision_reject": staff_only("case", *ROLES[1:], allowed_status=405),
     "staff_decision_return": staff_only("case", *ROLES[1:], allowed_status=405),
+    "staff_decision_bulk": staff_only("none", *ROLES[1:], allowed_status=405),
+    # Without ?ids= the progress pages show an empty batch; with ids they show only counts and diarienummer.
+    "staff_decision_progress": staff_only("none", "decision_maker"),
+    "staff_decision_progress_json": staff_only("none", "decision_maker"),
+    "staff_decision_letters_retry": staff_only("none", *ROLES[1:], allowed_status=405),
+    # --- issued documents (DESIGN.md §6): the case's decision letter ---
+    "document_download": members_only("doc"),
+    # Finance opens only payment files (tests/documents/test_downloads.py); reviewers never.
+    "staff_document_download": staff_only("doc", "case_officer", "decision_maker", "programme_admin"),
 }
 
 
@@ -188,6 +200,17 @@ def world(draft, cast, now):
     invitation = Invitation.objects.create(
         organisation=draft.organisation, email="ny@example.se", invited_by=draft.created_by
     )
+    content = make_pdf("Beslutsbrev")
+    letter = Document(
+        kind=DocumentKind.DECISION_LETTER,
+        application=case_app,
+        filename="beslut.pdf",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        media_type="application/pdf",
+    )
+    letter.file.save("beslut.pdf", ContentFile(content), save=False)
+    letter.save()
     superuser = UserFactory(email="super@example.se")
     superuser.is_superuser = superuser.is_staff = True
     superuser.save()
@@ -211,6 +234,7 @@ def world(draft, cast, now):
         "draft": draft,
         "case": case_app,
         "review": review,
+        "doc": letter,
     }
     return users, targets
 
@@ -219,10 +243,11 @@ def _kwargs(url: Url, rule_: Rule, targets: dict) -> dict:
     obj = targets[rule_.target]
     application = getattr(obj, "application", obj)
     values = {
-        "pk": getattr(obj, "pk", None) if rule_.target != "review" else application.pk,
+        "pk": getattr(obj, "pk", None) if rule_.target not in ("review", "doc") else application.pk,
         "token": getattr(obj, "token", None),
         "section": "project",
         "review_pk": targets["review"].pk,
+        "doc_pk": targets["doc"].pk,
         "attachment_pk": application.attachments.first().pk if hasattr(application, "attachments") else None,
     }
     kwargs = {name: values[name] for name in url.params}

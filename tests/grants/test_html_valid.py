@@ -52,16 +52,29 @@ def test_member_pages_are_valid(client, member_world):
     user, call, draft, org = member_world
     client.force_login(user)
     pk = draft.pk
-    paths = ["/applications/", "/organisations/", "/organisations/new/", f"/organisations/{org.pk}/",
-             f"/calls/{call.pk}/", f"/applications/{pk}/", f"/applications/{pk}/preview/",
-             f"/applications/{pk}/delete/", f"/applications/{pk}/edit/attachments/", f"/applications/{pk}/edit/budget/"]
+    paths = [
+        "/applications/",
+        "/organisations/",
+        "/organisations/new/",
+        f"/organisations/{org.pk}/",
+        f"/calls/{call.pk}/",
+        f"/applications/{pk}/",
+        f"/applications/{pk}/preview/",
+        f"/applications/{pk}/delete/",
+        f"/applications/{pk}/edit/attachments/",
+        f"/applications/{pk}/edit/budget/",
+    ]
     paths += [f"/applications/{pk}/edit/{s}/" for s in ("project", "site", "participants", "period", "contacts")]
     for path in paths:
         _check(client.get(path))
     # Pages with errors on them.
     _check(client.post(f"/applications/{pk}/edit/period/", {"start_date": "2027-05-01", "end_date": "2027-01-01"}))
-    _check(client.post(f"/applications/{pk}/edit/budget/", {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0",
-                                                             "form-0-amount": "abc", "save": "1"}))
+    _check(
+        client.post(
+            f"/applications/{pk}/edit/budget/",
+            {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-0-amount": "abc", "save": "1"},
+        )
+    )
     _check(client.post("/organisations/new/", {"name": "X", "orgnr": "123", "org_type": "MUNICIPALITY"}))
     client.post(f"/applications/{pk}/submit/")
     _check(client.get(f"/applications/{pk}/receipt/"))

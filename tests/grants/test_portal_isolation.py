@@ -6,22 +6,25 @@ not exist (never 403, which would confirm it exists, and never 200). The URLs ar
 with a parameter this file does not know how to fill fails `test_every_application_route_can_be_filled`.
 """
 
+import hashlib
 import re
 from urllib.parse import quote
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, reverse
 
 import grants.urls
+from documents.models import Document, DocumentKind
 from grants.models import ApplicationState, Attachment, Invitation, Membership
 from grants.sections import SECTION_KEYS
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_pdf
 from tests.workflows.lifecycle import bring_to, snapshot
 
 S = ApplicationState
 
 # How to fill each URL parameter from the application under test; `section` expands to every section.
-KNOWN_PARAMETERS = {"pk", "attachment_pk", "section"}
+KNOWN_PARAMETERS = {"pk", "attachment_pk", "section", "doc_pk"}
 NO_SUCH_ID = 987654321
 
 
@@ -63,9 +66,32 @@ CASES = _cases()
 IDS = [f"{name}[{section}]" if section else name for name, section in CASES]
 
 
+def _document_pk(application_pk: int) -> int:
+    """An issued decision letter of the application (stored with its checksum), made on first use."""
+    document = Document.objects.filter(application_id=application_pk).first()
+    if document is None:
+        if application_pk == NO_SUCH_ID:
+            return NO_SUCH_ID
+        content = make_pdf("Beslutsbrev")
+        document = Document(
+            kind=DocumentKind.DECISION_LETTER,
+            application_id=application_pk,
+            filename="beslut.pdf",
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            media_type="application/pdf",
+        )
+        document.file.save("beslut.pdf", ContentFile(content), save=False)
+        document.save()
+    return document.pk
+
+
 def _url(name: str, section: str | None, application_pk: int, attachment_pk: int) -> str:
     values = {"pk": application_pk, "attachment_pk": attachment_pk, "section": section}
-    return reverse(name, kwargs={k: values[k] for k in _parameters(ROUTES[name])})
+    parameters = _parameters(ROUTES[name])
+    if "doc_pk" in parameters:
+        values["doc_pk"] = _document_pk(application_pk)
+    return reverse(name, kwargs={k: values[k] for k in parameters})
 
 
 def _login(client, user):
@@ -263,7 +289,7 @@ def test_the_organisations_member_is_let_in(client, draft, cast, now, name, sect
         assert response["Allow"] == "POST"
     if response.status_code == 302:
         assert not response["Location"].startswith(reverse("login"))
-    if name == "attachment_download":
+    if name in ("attachment_download", "document_download"):
         assert response.status_code == 200
 
     response = client.post(url, {"reason": "Vi drar tillbaka ansökan."})

@@ -198,18 +198,22 @@ PATHS: dict[str, list[str]] = {
 }
 
 
-def bring_to(app: Application, state: str, cast: Cast, now: datetime, outcome: str | None = None) -> Application:
-    """Run the services that take a draft to `state`. A proposal approves unless `outcome` or the target
-    (REJECTED) says otherwise."""
+def bring_to(
+    app: Application, state: str, cast: Cast, now: datetime, outcome: str | None = None, officer: str = "officer"
+) -> Application:
+    """Run the services that take a draft to `state`, with `officer` (a cast name) as the case's officer.
+    A proposal approves unless `outcome` or the target (REJECTED) says otherwise."""
     if outcome is None:
         outcome = Outcome.REJECT if state == S.REJECTED else Outcome.APPROVE
     for step in PATHS[state]:
         if step == "assign":
-            assign(app, cast, now)
+            assign(app, cast, now, officer=cast[officer])
         elif step == "eligibility":
             check_eligibility(app, cast, now)
         elif step == "propose":
-            act("propose", app, cast, now, outcome=outcome)
+            act("propose", app, cast, now, actor=officer, outcome=outcome)
+        elif step == "start_review":
+            act("start_review", app, cast, now, actor=officer)
         else:
             act(step, app, cast, now)
     app = Application.objects.get(pk=app.pk)

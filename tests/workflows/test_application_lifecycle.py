@@ -28,6 +28,7 @@ from grants.models import (
     Proposal,
     Review,
 )
+from grants.services.cases import application_assign, eligibility_check_record
 from tests.factories import ReviewFactory, UserFactory
 from tests.workflows.lifecycle import (
     REFUSALS,
@@ -219,9 +220,8 @@ def test_inactive_officer_is_refused(draft, cast, now):
 @pytest.mark.parametrize("who", ["applicant", "decider"])
 def test_eligibility_check_needs_a_case_officer(who, draft, cast, now):
     app = bring_to(draft, S.SUBMITTED, cast, now)
+    before = snapshot(app)
     with pytest.raises(NotAllowed):
-        from grants.services.cases import eligibility_check_record
-
         eligibility_check_record(
             actor=cast[who],
             application=app,
@@ -232,11 +232,10 @@ def test_eligibility_check_needs_a_case_officer(who, draft, cast, now):
             within_purpose=True,
             now=now,
         )
+    assert snapshot(app) == before
 
 
 def test_assign_needs_officers_on_both_ends(draft, cast, now):
-    from grants.services.cases import application_assign
-
     app = bring_to(draft, S.SUBMITTED, cast, now)
     with pytest.raises(NotAllowed):
         application_assign(actor=cast.applicant, application=app, officer=cast.officer2, now=now)

@@ -3,27 +3,35 @@
 Only people with the decision-maker role get in (others: 404, like the other staff areas). The proposer
 of a case sees its decision page read-only, with the four-eyes reason on the disabled buttons, and any
 POST of theirs is refused with 403. Each POST makes one service call; the service checks four-eyes and
-the budget again under its locks."""
+the budget again under its locks.
+
+Bulk (issue 4): the queue's checkboxes post to `staff_decision_bulk`, which decides each selected case as
+proposed, each in its own transaction, and lists the refusals per case. It then shows the progress page,
+which counts the issued letters of those decisions; failed letters can be enqueued again from there."""
 
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from viewflow.fsm import TransitionNotAllowed
 
+from documents.letter_batches import LetterProgress, decision_letters_retry, letter_progress, parse_decision_ids
 from grants import permissions
 from grants.errors import ServiceError
 from grants.formatting import format_money
 from grants.models import ApplicationState, Outcome
 from grants.selectors.decisions import DecisionCase, decision_case_get, decision_queue
 from grants.services import cases
+from grants.services.decisions_bulk import decisions_bulk_decide
 from grants.text import Text
 from grants.views.base import AuthedRequest
 from workflows.base import TransitionRefused, refusal_message
@@ -183,8 +191,114 @@ def staff_decision_return(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("staff_decision_queue")
 
 
+def _progress_url(decision_ids: list[int]) -> str:
+    return reverse("staff_decision_progress") + "?" + urlencode({"ids": ",".join(map(str, decision_ids))})
+
+
+@login_required
+@require_POST
+def staff_decision_bulk(request: AuthedRequest) -> HttpResponse:
+    """Decide the selected proposals, each as proposed; then follow their letters on the progress page."""
+    _require_decision_maker(request)
+    ids = [int(v) for v in request.POST.getlist("cases") if v.isdigit()]
+    if not ids:
+        messages.error(request, _("Välj minst ett ärende att besluta."))
+        return redirect("staff_decision_queue")
+    result = decisions_bulk_decide(actor=request.user, application_ids=ids, now=timezone.now())
+    for refusal in result.refusals:
+        messages.error(
+            request,
+            _("Ärende %(ref)s beslutades inte: %(reason)s")
+            % {"ref": refusal.application.reference_number, "reason": refusal.message},
+        )
+    if not result.decisions:
+        return redirect("staff_decision_queue")
+    n = len(result.decisions)
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d ärende är beslutat. Beslutsbrevet skapas nu.",
+            "%(n)d ärenden är beslutade. Beslutsbreven skapas nu.",
+            n,
+        )
+        % {"n": n},
+    )
+    return redirect(_progress_url([d.pk for d in result.decisions]))
+
+
+def _progress_text(progress: LetterProgress) -> str:
+    return ngettext(
+        "%(done)d av %(total)d beslutsbrev klart",
+        "%(done)d av %(total)d beslutsbrev klara",
+        progress.total,
+    ) % {"done": progress.done, "total": progress.total}
+
+
+@login_required
+def staff_decision_progress(request: AuthedRequest) -> HttpResponse:
+    """How many of the letters of a bulk decision are issued; the failed ones with a button to try again.
+    Works without JavaScript (an Uppdatera link); progress.js refreshes it from the JSON twin."""
+    _require_decision_maker(request)
+    ids = parse_decision_ids(request.GET.get("ids", ""))
+    progress = letter_progress(ids)
+    ids = [d.pk for d in progress.decisions]
+    context = {
+        "progress": progress,
+        "progress_text": _progress_text(progress),
+        "ids": ",".join(map(str, ids)),
+        "self_url": _progress_url(ids),
+        "json_url": reverse("staff_decision_progress_json") + "?" + urlencode({"ids": ",".join(map(str, ids))}),
+    }
+    return render(request, "staff/decisions/progress.html", context)
+
+
+@login_required
+def staff_decision_progress_json(request: AuthedRequest) -> JsonResponse:
+    """The progress page's numbers, for progress.js."""
+    _require_decision_maker(request)
+    progress = letter_progress(parse_decision_ids(request.GET.get("ids", "")))
+    response = JsonResponse(
+        {
+            "done": progress.done,
+            "total": progress.total,
+            "failed": len(progress.failed),
+            "pending": progress.pending,
+            "finished": progress.finished,
+            "text": _progress_text(progress),
+        }
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def staff_decision_letters_retry(request: AuthedRequest) -> HttpResponse:
+    """Enqueue the failed letters of a bulk decision again."""
+    _require_decision_maker(request)
+    ids = parse_decision_ids(request.POST.get("ids", ""))
+    retried = decision_letters_retry(decision_ids=ids)
+    if retried:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d beslutsbrev skapas på nytt.",
+                "%(n)d beslutsbrev skapas på nytt.",
+                len(retried),
+            )
+            % {"n": len(retried)},
+        )
+    else:
+        messages.info(request, _("Inga misslyckade beslutsbrev att försöka igen."))
+    return redirect(_progress_url(ids))
+
+
 urlpatterns: list[URLPattern] = [
     path("decisions/", staff_decision_queue, name="staff_decision_queue"),
+    path("decisions/bulk/", staff_decision_bulk, name="staff_decision_bulk"),
+    path("decisions/progress/", staff_decision_progress, name="staff_decision_progress"),
+    path("decisions/progress.json", staff_decision_progress_json, name="staff_decision_progress_json"),
+    path("decisions/progress/retry/", staff_decision_letters_retry, name="staff_decision_letters_retry"),
     path("decisions/<int:pk>/", staff_decision, name="staff_decision"),
     path("decisions/<int:pk>/approve/", staff_decision_approve, name="staff_decision_approve"),
     path("decisions/<int:pk>/reject/", staff_decision_reject, name="staff_decision_reject"),
