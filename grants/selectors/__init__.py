@@ -44,19 +44,25 @@ def application_list_for_applicant(user: User) -> QuerySet[Application]:
     )
 
 
+def application_content_prefetches() -> tuple[Prefetch, Prefetch]:
+    """What showing or freezing an application's content reads: budget lines, and the attachments not
+    removed as `current_attachments` (see current_attachments())."""
+    return (
+        Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("position", "pk")),
+        Prefetch(
+            "attachments",
+            queryset=Attachment.objects.filter(removed_at__isnull=True).select_related("kind"),
+            to_attr="current_attachments",
+        ),
+    )
+
+
 def application_get_for_applicant(user: User, pk: int) -> Application:
     """The application if one of the person's organisations owns it; otherwise 404 (never 403: no hint)."""
     application = (
         Application.objects.filter(pk=pk, organisation__memberships__user=user)
         .select_related("call", "organisation")
-        .prefetch_related(
-            Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("position", "pk")),
-            Prefetch(
-                "attachments",
-                queryset=Attachment.objects.filter(removed_at__isnull=True).select_related("kind"),
-                to_attr="current_attachments",
-            ),
-        )
+        .prefetch_related(*application_content_prefetches())
         .first()
     )
     if application is None:

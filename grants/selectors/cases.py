@@ -5,7 +5,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -14,14 +14,13 @@ from grants.models import (
     Application,
     ApplicationState,
     ApplicationVersion,
-    Attachment,
-    BudgetLine,
     EligibilityCheck,
     Review,
     User,
 )
 from grants.permissions import Verdict
 from grants.sections import SNAPSHOT_FIELDS
+from grants.selectors import application_content_prefetches
 from grants.text import Text
 
 S = ApplicationState
@@ -49,14 +48,7 @@ def case_get_for_staff(user: User, pk: int) -> Application:
         Application.objects.filter(pk=pk)
         .exclude(state=S.DRAFT)
         .select_related("call", "organisation", "assigned_officer")
-        .prefetch_related(
-            Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("position", "pk")),
-            Prefetch(
-                "attachments",
-                queryset=Attachment.objects.filter(removed_at__isnull=True).select_related("kind"),
-                to_attr="current_attachments",
-            ),
-        )
+        .prefetch_related(*application_content_prefetches())
         .first()
     )
     if application is None or not can_view_case(user, application):

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
@@ -26,7 +25,7 @@ from grants.models import (
     User,
 )
 from grants.sections import BY_KEY, SECTION_KEYS
-from grants.selectors import application_problems, application_snapshot
+from grants.selectors import application_content_prefetches, application_problems, application_snapshot
 from grants.services.messages import message_send, notify
 from grants.uploads import pdf_problem, sha256_of
 from workflows.application import ApplicationFlow
@@ -39,14 +38,7 @@ def _locked(application: Application) -> Application:
     return (
         Application.objects.select_for_update(of=("self",))
         .select_related("call", "organisation")
-        .prefetch_related(
-            "budget_lines",
-            Prefetch(
-                "attachments",
-                queryset=Attachment.objects.filter(removed_at__isnull=True).select_related("kind"),
-                to_attr="current_attachments",
-            ),
-        )
+        .prefetch_related(*application_content_prefetches())
         .get(pk=application.pk)
     )
 
