@@ -25,17 +25,18 @@ from grants.models import (
     Grant,
     GrantState,
     Outcome,
+    Recommendation,
     RegistrationCounter,
     Review,
 )
 from grants.services.cases import application_assign, call_committed_amount, eligibility_check_record
+from grants.services.reviews import review_assign, review_declare, review_submit
 from tests.conftest import attach_required
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
     MembershipFactory,
     OrganisationFactory,
-    ReviewFactory,
     UserFactory,
 )
 from tests.workflows.lifecycle import (
@@ -44,9 +45,7 @@ from tests.workflows.lifecycle import (
     STOCKHOLM,
     Cast,
     act,
-    assign,
     bring_to,
-    check_eligibility,
     snapshot,
 )
 from workflows.application import ApplicationFlow
@@ -97,18 +96,35 @@ def _assign(officer):
 
 
 def _add_review(app, cast, who, now):
-    # No review service yet: an officer assigns a reviewer, who has not declared anything, on a submitted case.
-    submitted = _state(app) != ApplicationState.DRAFT
-    if submitted and who in ("officer", "officer2") and not Review.objects.filter(application=app).exists():
-        ReviewFactory(application=app, reviewer=cast.reviewer, assigned_by=cast[who])
+    review_assign(actor=cast[who], application=app, reviewer=cast.reviewer, now=now)
+
+
+def _reviews_of(app, cast):
+    return Review.objects.filter(application_id=app.pk, reviewer=cast.reviewer)
 
 
 def _finish_review(app, cast, who, now):
-    Review.objects.filter(application=app).update(conflict=Review.Conflict.NONE, submitted_at=now)
+    # The reviewer declares no conflict and scores: one step, so a refusal leaves the declaration undone too.
+    review = _reviews_of(app, cast).first()
+    if review is None:
+        return
+    criteria = Application.objects.get(pk=app.pk).call.criteria.all()
+    with transaction.atomic():
+        review_declare(actor=cast.reviewer, review=review, conflict=False, reason="", now=now)
+        review_submit(
+            actor=cast.reviewer,
+            review=review,
+            scores={c.pk: (5, "Väl underbyggt.") for c in criteria},
+            recommendation=Recommendation.APPROVE,
+            comment="Bra projekt.",
+            now=now,
+        )
 
 
 def _recuse_review(app, cast, who, now):
-    Review.objects.filter(application=app).update(conflict=Review.Conflict.CONFLICT, conflict_reason="Jäv.")
+    review = _reviews_of(app, cast).first()
+    if review is not None:
+        review_declare(actor=cast.reviewer, review=review, conflict=True, reason="Tidigare anställd där.", now=now)
 
 
 # name → (what it does, the transition of the state table it is, if it is one)
@@ -316,22 +332,31 @@ def test_random_action_sequences_keep_the_rules(starts, steps):
 
 @pytest.mark.django_db
 def test_the_world_reaches_the_interesting_rules():
-    """A fixed walk through the same world: both applications are approvable in full only one at a time,
-    and the dual-role officer is refused on their own proposal. Guards the property test against a world
-    in which nothing interesting can happen."""
+    """A fixed walk through the same world and the same operations: a pending review holds the proposal
+    back, the dual-role officer is refused on their own proposal, and the budget covers only one of the two
+    approvals. Guards the property test against a world in which nothing interesting can happen."""
     cast, call, apps, now = _world()
+    run = {name: operation for name, (operation, _) in OPERATIONS.items()}
     for app in apps:
-        act("submit", app, cast, now)
-        assign(app, cast, now, officer=cast.officer2)
-        check_eligibility(app, cast, now)
-        act("start_review", app, cast, now, actor="officer2")
-        act("propose", app, cast, now, actor="officer2")
+        run["submit"](app, cast, "applicant", now)
+        run["assign_officer2"](app, cast, "officer", now)
+        run["eligibility_pass"](app, cast, "officer2", now)
+        run["start_review"](app, cast, "officer2", now)
+    run["add_review"](apps[0], cast, "officer2", now)
     with pytest.raises(REFUSALS):
-        act("approve", apps[0], cast, now, actor="officer2")
-    act("approve", apps[0], cast, now, actor="decider")
+        run["propose_full"](apps[0], cast, "officer2", now)
+    run["finish_review"](apps[0], cast, "officer2", now)
+    assert _reviews_of(apps[0], cast).get().submitted_at == now
+    run["add_review"](apps[1], cast, "officer2", now)
+    run["recuse_review"](apps[1], cast, "officer2", now)
+    for app in apps:
+        run["propose_full"](app, cast, "officer2", now)
     with pytest.raises(REFUSALS):
-        act("approve", apps[1], cast, now, actor="decider")  # 300 000 > 50 000 left
+        run["approve"](apps[0], cast, "officer2", now)
+    run["approve"](apps[0], cast, "decider", now)
+    with pytest.raises(REFUSALS):
+        run["approve"](apps[1], cast, "decider", now)  # 300 000 > 50 000 left
     assert call_committed_amount(call) == Decimal("400000.00")
-    assert GrantState.AWAITING_ACCEPTANCE == Grant.objects.get().state
+    assert Grant.objects.get().state == GrantState.AWAITING_ACCEPTANCE
     _check_invariants(call, apps)
     assert timezone.localtime(now, STOCKHOLM).year in RegistrationCounter.objects.values_list("year", flat=True)
