@@ -1,3 +1,5 @@
+from viewflow.fsm import TransitionNotAllowed
+
 from grants.text import Text
 from workflows.base import TransitionRefused
 
@@ -15,4 +17,7 @@ class NotAllowed(ServiceError):
     """The actor may not do this (views answer 404 or 403)."""
 
 
-__all__ = ["NotAllowed", "ServiceError", "TransitionRefused"]
+# What a view turns into a message for the person instead of an error page.
+REFUSALS = (ServiceError, TransitionRefused, TransitionNotAllowed)
+
+__all__ = ["REFUSALS", "NotAllowed", "ServiceError", "TransitionRefused"]

@@ -75,8 +75,9 @@ def refusal_message(exc: Exception) -> Text:
     from django.utils.translation import gettext_lazy as _
     from viewflow.fsm import NoTransition
 
-    if isinstance(exc, TransitionRefused):
-        return exc.message
+    message = getattr(exc, "message", None)  # TransitionRefused and grants.errors.ServiceError carry one
+    if message:
+        return message
     if isinstance(exc, NoTransition):
         return _("Åtgärden går inte att utföra i ärendets nuvarande status.")
     return _("Åtgärden går inte att utföra.")

@@ -18,6 +18,7 @@ from grants.models import (
     Review,
     User,
 )
+from grants.selectors.reviews import review_summary
 
 
 def call_budget_left(call_ids: set[int]) -> dict[int, Decimal]:
@@ -110,13 +111,7 @@ def decision_case_get(pk: int) -> DecisionCase:
         .order_by("submitted_at", "pk")
     )
     decision = application.decisions.select_related("decided_by").order_by("-decided_at", "-pk").first()
-    summary = None
-    try:
-        from grants.selectors.reviews import review_summary  # built alongside; optional until it lands
-    except ImportError:
-        pass
-    else:
-        summary = review_summary(application)
+    summary = review_summary(application)
     return DecisionCase(
         application=application,
         proposal=proposal,

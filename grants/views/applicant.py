@@ -13,23 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from viewflow.fsm import TransitionNotAllowed
 
 from grants import forms, permissions, selectors
+from grants.errors import REFUSALS as REFUSED
 from grants.errors import NotAllowed, ServiceError
 from grants.models import Application, ApplicationState, Attachment, Call, Invitation
 from grants.sections import BY_KEY, SECTIONS
 from grants.services import applications as app_services
 from grants.services import organisations as org_services
 from grants.views.base import AuthedRequest, pdf_attachment_response
-from workflows.base import TransitionRefused, refusal_message
-
-REFUSED = (ServiceError, TransitionRefused, TransitionNotAllowed)
-
-
-def _message(exc: Exception) -> Any:
-    return exc.message if isinstance(exc, ServiceError) else refusal_message(exc)
-
+from workflows.base import refusal_message
 
 # --- calls -------------------------------------------------------------------------------------------
 
@@ -52,7 +45,8 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except REFUSED as exc:
                 form.add_error(
-                    getattr(exc, "field", None) if getattr(exc, "field", None) in form.fields else None, _message(exc)
+                    getattr(exc, "field", None) if getattr(exc, "field", None) in form.fields else None,
+                    refusal_message(exc),
                 )
             else:
                 messages.success(request, _("Utkastet är skapat. Fyll i avsnitten i valfri ordning."))
@@ -227,7 +221,7 @@ def application_section(request: AuthedRequest, pk: int, section: str) -> HttpRe
                 actor=request.user, application=application, section=section, values=form.cleaned_data, now=now
             )
         except (NotAllowed, *REFUSED) as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             return _after_save(request, application, section)
     context["form"] = form
@@ -263,7 +257,7 @@ def _budget_section(
                     now=now,
                 )
             except (NotAllowed, *REFUSED) as exc:
-                co_form.add_error(None, _message(exc))
+                co_form.add_error(None, refusal_message(exc))
             else:
                 return _after_save(request, application, "budget")
     else:
@@ -292,7 +286,7 @@ def _attachments_section(
                     now=now,
                 )
             except (NotAllowed, *REFUSED) as exc:
-                form.add_error("file", _message(exc))
+                form.add_error("file", refusal_message(exc))
             else:
                 messages.success(request, _("Bilagan ”%(name)s” är uppladdad.") % {"name": attachment.original_name})
                 return redirect("application_section", pk=application.pk, section="attachments")
@@ -331,7 +325,7 @@ def application_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         app_services.application_submit(actor=request.user, application=application, now=timezone.now())
     except (NotAllowed, *REFUSED) as exc:
-        messages.error(request, str(_message(exc)))
+        messages.error(request, str(refusal_message(exc)))
         return redirect("application_preview", pk=application.pk)
     return redirect("application_receipt", pk=application.pk)
 
@@ -355,7 +349,7 @@ def application_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
                 actor=request.user, application=application, reason=form.cleaned_data["reason"], now=timezone.now()
             )
         except (NotAllowed, *REFUSED) as exc:
-            messages.error(request, str(_message(exc)))
+            messages.error(request, str(refusal_message(exc)))
         else:
             messages.success(request, _("Ansökan är återkallad. Den finns kvar som allmän handling."))
         return redirect("application_detail", pk=application.pk)
@@ -372,7 +366,7 @@ def application_delete(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             app_services.application_delete(actor=request.user, application=application, now=timezone.now())
         except (NotAllowed, IntegrityError, *REFUSED) as exc:
-            messages.error(request, str(_message(exc)))
+            messages.error(request, str(refusal_message(exc)))
             return redirect("application_detail", pk=application.pk)
         messages.success(request, _("Utkastet är borttaget."))
         return redirect("application_list")
@@ -399,7 +393,7 @@ def attachment_remove(request: AuthedRequest, pk: int, attachment_pk: int) -> Ht
     try:
         app_services.attachment_remove(actor=request.user, attachment=attachment, now=timezone.now())
     except (NotAllowed, *REFUSED) as exc:
-        messages.error(request, str(_message(exc)))
+        messages.error(request, str(refusal_message(exc)))
     else:
         messages.success(request, _("Bilagan ”%(name)s” är borttagen.") % {"name": attachment.original_name})
     return redirect(reverse("application_section", kwargs={"pk": pk, "section": "attachments"}))

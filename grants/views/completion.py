@@ -10,16 +10,14 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from viewflow.fsm import TransitionNotAllowed
 
 from grants import permissions, selectors
-from grants.errors import NotAllowed, ServiceError
+from grants.errors import REFUSALS as REFUSED
+from grants.errors import NotAllowed
 from grants.sections import BY_KEY
 from grants.services import applications as app_services
 from grants.views.base import AuthedRequest
-from workflows.base import TransitionRefused, refusal_message
-
-REFUSED = (ServiceError, TransitionRefused, TransitionNotAllowed)
+from workflows.base import refusal_message
 
 
 class CompletionAnswerForm(forms.Form):
@@ -42,7 +40,7 @@ def application_completion(request: AuthedRequest, pk: int) -> HttpResponse:
                 actor=request.user, application=application, note=form.cleaned_data["note"], now=timezone.now()
             )
         except (NotAllowed, *REFUSED) as exc:
-            form.add_error(None, exc.message if isinstance(exc, ServiceError) else refusal_message(exc))
+            form.add_error(None, refusal_message(exc))
         else:
             messages.success(request, _("Tack! Kompletteringen är skickad till handläggaren."))
             return redirect("application_detail", pk=application.pk)

@@ -12,42 +12,24 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from viewflow.fsm import TransitionNotAllowed
 
-from grants.errors import NotAllowed, ServiceError
+from grants.errors import REFUSALS as REFUSED
+from grants.errors import NotAllowed
 from grants.forms_staff import CompletionRequestForm, EligibilityForm, ProposalForm, ReviewerAssignForm
 from grants.models import Application, Outcome, Review
 from grants.permissions import Verdict
 from grants.sections import BY_KEY
 from grants.selectors import cases as sel
+from grants.selectors.reviews import review_summary
 from grants.services import cases as case_services
 from grants.services import reviews as review_services
 from grants.views.base import AuthedRequest
-from workflows.base import TransitionRefused, refusal_message
-
-REFUSED = (ServiceError, TransitionRefused, TransitionNotAllowed)
-
-
-def _message(exc: Exception) -> Any:
-    return exc.message if isinstance(exc, ServiceError) else refusal_message(exc)
+from workflows.base import refusal_message
 
 
 def _add_error(form: Any, exc: Exception) -> None:
     name = getattr(exc, "field", None)
-    form.add_error(name if name in form.fields else None, _message(exc))
-
-
-def _review_summary(application: Application) -> Any:
-    """The reviews block of the reviews developer, once it exists; until then the page lists reviews itself."""
-    try:
-        from django.template.loader import get_template
-
-        from grants.selectors.reviews import review_summary  # type: ignore[import-not-found,unused-ignore]
-
-        get_template("staff/_review_summary.html")
-    except Exception:  # noqa: BLE001 - missing module or template: fall back to the simple list
-        return None
-    return review_summary(application)
+    form.add_error(name if name in form.fields else None, refusal_message(exc))
 
 
 def _page(
@@ -66,7 +48,7 @@ def _page(
         "latest_check": latest_check,
         "failures": sel.eligibility_failures(latest_check) if latest_check else [],
         "reviews": [(r, actions.unassign[r.pk]) for r in reviews],
-        "review_summary": _review_summary(application),
+        "review_summary": review_summary(application),
         "events": list(sel.case_events(application)),
         "diff": sel.case_version_diff(application),
         "versions": list(application.versions.order_by("number").only("number", "created_at", "application_id")),
@@ -108,7 +90,7 @@ def staff_case_assign_self(request: AuthedRequest, pk: int) -> HttpResponse:
             actor=request.user, application=application, officer=request.user, now=timezone.now()
         )
     except (NotAllowed, *REFUSED) as exc:
-        messages.error(request, str(_message(exc)))
+        messages.error(request, str(refusal_message(exc)))
         return redirect("staff_case", pk=application.pk)
     return _done(request, application, _("Ärendet är tilldelat dig."))
 
@@ -146,7 +128,7 @@ def staff_case_start_review(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         case_services.application_start_review(actor=request.user, application=application, now=timezone.now())
     except (NotAllowed, *REFUSED) as exc:
-        messages.error(request, str(_message(exc)))
+        messages.error(request, str(refusal_message(exc)))
         return redirect("staff_case", pk=application.pk)
     return _done(request, application, _("Ärendet är under bedömning."))
 
@@ -211,7 +193,7 @@ def staff_case_reviewer_unassign(request: AuthedRequest, pk: int, review_pk: int
     try:
         review_services.review_unassign(actor=request.user, review=review, now=timezone.now())
     except (NotAllowed, *REFUSED) as exc:
-        messages.error(request, str(_message(exc)))
+        messages.error(request, str(refusal_message(exc)))
         return redirect("staff_case", pk=application.pk)
     return _done(
         request,

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +32,6 @@ from grants.models import ApplicationState, Outcome
 from grants.selectors.decisions import DecisionCase, decision_case_get, decision_queue
 from grants.services import cases
 from grants.services.decisions_bulk import decisions_bulk_decide
-from grants.text import Text
 from grants.views.base import AuthedRequest
 from workflows.base import TransitionRefused, refusal_message
 
@@ -55,18 +54,6 @@ class ReturnForm(forms.Form):
 def _require_decision_maker(request: AuthedRequest) -> None:
     if not permissions.has_role(request.user, permissions.DECISION_MAKER):
         raise Http404
-
-
-def _message(exc: Exception) -> Text:
-    message = getattr(exc, "message", None)
-    return message if message else refusal_message(exc)
-
-
-def _case_url(pk: int) -> str:
-    try:
-        return reverse("staff_case", args=[pk])
-    except NoReverseMatch:  # the case page lives in another module; its path is fixed
-        return f"/staff/cases/{pk}/"
 
 
 @login_required
@@ -99,7 +86,7 @@ def _page(
         "budget_covers": proposal is None or proposal.amount is None or proposal.amount <= case.budget_left,
         "decision_form": decision_form or DecisionForm(),
         "return_form": return_form or ReturnForm(),
-        "case_url": _case_url(application.pk),
+        "case_url": reverse("staff_case", args=[application.pk]),
         "review_summary": case.review_summary,
     }
     return render(request, "staff/decisions/detail.html", context, status=status)
@@ -136,7 +123,7 @@ def _decide(request: AuthedRequest, pk: int, outcome: str) -> HttpResponse:
     except REFUSALS as exc:
         form = DecisionForm(data={})
         form.is_valid()
-        form.add_error(None, _message(exc))
+        form.add_error(None, refusal_message(exc))
         return _page(request, decision_case_get(pk), decision_form=form)
     ref = case.application.reference_number
     if decision.outcome == Outcome.APPROVE:
@@ -182,7 +169,7 @@ def staff_decision_return(request: AuthedRequest, pk: int) -> HttpResponse:
         )
     except REFUSALS as exc:
         field = getattr(exc, "field", None)
-        form.add_error("note" if field == "note" else None, _message(exc))
+        form.add_error("note" if field == "note" else None, refusal_message(exc))
         return _page(request, decision_case_get(pk), return_form=form)
     messages.success(
         request,
