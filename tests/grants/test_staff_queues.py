@@ -58,7 +58,7 @@ def case(call, org, state=S.SUBMITTED, officer=None, days_ago=1, title="Hybridar
 
 
 def refs(response):
-    return [row["app"].reference_number for row in response.context["rows"]]
+    return [row["ref"] for row in response.context["rows"]]
 
 
 def pks(qs):
@@ -335,6 +335,74 @@ def test_query_count_does_not_grow_with_the_cases(
     assert count_500 == count_5
     with django_assert_max_num_queries(10):
         client.get(URL, params)
+
+
+# --- what a row shows ----------------------------------------------------------------------------------------
+
+
+def _row_of(html, ref):
+    body = html[html.index("<tbody>") : html.index("</tbody>")]
+    return next(row for row in body.split("<tr>") if f">{ref}</a>" in row)
+
+
+def test_a_row_shows_the_case_escaped_and_translated(client, call, org, officer, officer2):
+    hostile = OrganisationFactory(name='<script>alert("org")</script> & Co', org_type=OrganisationType.REGION)
+    mine = case(call, hostile, title='<b>Fett</b> & "citat"', officer=officer, state=S.IN_REVIEW)
+    answer = case(call, org, state=S.AWAITING_COMPLETION, officer=officer2, answer_by=date(2026, 5, 1))
+    untitled = case(call, org, title="")
+    client.force_login(officer)
+    html = client.get(URL, {"queue": "all"}).content.decode()
+    assert "<script>" not in html and "<b>Fett" not in html
+    row = _row_of(html, mine.reference_number)
+    assert f'value="{mine.pk}" id="select-{mine.pk}"><label for="select-{mine.pk}">' in row
+    assert f'<span class="visually-hidden">Välj {mine.reference_number}</span>' in row
+    assert f'<a href="/staff/cases/{mine.pk}/">{mine.reference_number}</a>' in row
+    assert "<td>&lt;b&gt;Fett&lt;/b&gt; &amp; &quot;citat&quot;</td>" in row
+    assert '&lt;script&gt;alert(&quot;org&quot;)&lt;/script&gt; &amp; Co <span class="hint">(Region)</span>' in row
+    assert "<td>Coworking 2026</td>" in row and "<td>Under handläggning</td>" in row
+    assert "<td>Hanna Handläggare</td>" in row
+    assert 'name="one"' not in row  # already mine: no "Tilldela mig"
+    row = _row_of(html, answer.reference_number)
+    assert "<td>Olle Handläggare</td>" in row and "<td>1 maj 2026</td>" in row
+    assert f'name="one" value="{answer.pk}"' in row and "Tilldela mig" in row
+    row = _row_of(html, untitled.reference_number)
+    assert "<td>(utan titel)</td>" in row and '<span class="hint">Ingen</span>' in row
+
+    client.cookies["django_language"] = "en"
+    html = client.get(URL, {"queue": "all"}).content.decode()
+    row = _row_of(html, answer.reference_number)
+    assert f"Select {answer.reference_number}" in row and "Assign to me" in row and "<td>1 May 2026</td>" in row
+    assert "<td>Awaiting supplementary information</td>" in row
+    row = _row_of(html, untitled.reference_number)
+    assert "<td>(untitled)</td>" in row and '<span class="hint">None</span>' in row
+
+
+def test_month_names_once_per_month_match_format_date():
+    from django.utils import translation
+
+    from grants.formatting import format_date
+    from grants.views.staff.queues import _Dates
+
+    for language in ("sv", "en"):
+        with translation.override(language):
+            day = _Dates()
+            for value in (date(2026, m, d) for m in range(1, 13) for d in (1, 9, 28)):
+                assert day(value) == format_date(value)
+
+
+def test_quick_select_writes_what_djangos_select_writes():
+    from django import forms
+    from django.test.html import parse_html
+
+    from grants.views.staff.queues import QuickSelect
+
+    choices = [("", "Alla"), ("a", "<A & B>"), ("Grupp", [("b", "B"), ("c", "C")]), (3, "Tre")]
+    attrs = {"id": "id_x", "aria-describedby": "id_x_hint", "required": True, "disabled": False}
+    for value in ("", "b", 3, ["a"], None):
+        quick = QuickSelect(choices=choices).render("x", value, attrs=attrs)
+        django = forms.Select(choices=choices).render("x", value, attrs=attrs)
+        assert parse_html(quick) == parse_html(django), (value, quick, django)
+        assert str(quick).replace("\n", "") == str(django).replace("\n", "")
 
 
 # --- HTML --------------------------------------------------------------------------------------------------
