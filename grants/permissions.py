@@ -43,7 +43,22 @@ def has_role(user: User, role: str) -> bool:
 def is_member(user: User, application: Application) -> bool:
     if not user.is_authenticated:
         return False
-    return Membership.objects.filter(user=user, organisation_id=application.organisation_id).exists()
+    known = _membership_known(application)
+    if user.pk not in known:
+        known[user.pk] = Membership.objects.filter(user=user, organisation_id=application.organisation_id).exists()
+    return known[user.pk]
+
+
+def remember_membership(user: User, application: Application, member: bool) -> None:
+    """Record an answer read along with the application (the services' locked read), so is_member needn't ask."""
+    _membership_known(application)[user.pk] = member
+
+
+def _membership_known(application: Application) -> dict[int, bool]:
+    # Kept on the application object: a service and the flow it drives ask the same question within one
+    # action, and these objects live for one request (the services re-read the row they lock).
+    known: dict[int, bool] = application.__dict__.setdefault("_membership_known", {})
+    return known
 
 
 def is_signatory(user: User, organisation_id: int) -> bool:

@@ -29,7 +29,7 @@ from grants import permissions
 from grants.formatting import STOCKHOLM, format_instant, format_money
 from grants.models import Application, ApplicationState, RegistrationCounter, User
 
-from .base import CaseFlow, TransitionRefused
+from .base import CaseFlow, TransitionRefused, log_event
 
 S = ApplicationState
 
@@ -73,7 +73,25 @@ class ApplicationFlow(CaseFlow):
         name = descriptor._func.__name__
         if name == "delete":
             return  # the service removes the draft: drafts are not public records and leave no case
+        if name == "submit":
+            self._save_submission(source, target)
+            return
         self.save_transition(name, source, target, note=kwargs.get("note", ""))
+
+    def _save_submission(self, source: str, target: str) -> None:
+        # Taking the number locks the year's counter row until commit, and in a deadline rush every submission
+        # queues on it: write the case event first and take the number just before the application's UPDATE.
+        app = self.application
+        log_event(
+            application=app,
+            actor=self.actor,
+            event=self.events["submit"],
+            now=self.now,
+            from_state=source,
+            to_state=target,
+        )
+        app.reference_number = RegistrationCounter.next_reference(self.now)
+        app.save(update_fields=["state", "submitted_at", "reference_number", "requested_amount", "updated_at"])
 
     # Inside a transition the state has already moved to the target, so these check who acts, not the state:
     # the state table itself (viewflow) refuses a transition from the wrong state.
@@ -108,8 +126,7 @@ class ApplicationFlow(CaseFlow):
             raise TransitionRefused(
                 _("Sökt belopp får vara högst %(max)s.") % {"max": format_money(call.max_grant_amount)}, "budget"
             )
-        app.submitted_at = self.now
-        app.reference_number = RegistrationCounter.next_reference(self.now)
+        app.submitted_at = self.now  # the diarienummer comes in the success hook, as the last write
 
     @state.transition(source=S.DRAFT, permission=lambda f, u: bool(permissions.can_delete_draft(u, f.application)))
     def delete(self) -> None:

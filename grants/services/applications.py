@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
@@ -20,6 +21,7 @@ from grants.models import (
     BudgetLine,
     Call,
     Membership,
+    Message,
     Organisation,
     RequiredAttachment,
     User,
@@ -27,20 +29,31 @@ from grants.models import (
 from grants.sections import BY_KEY, SECTION_KEYS
 from grants.selectors import application_content_prefetches, application_problems, application_snapshot
 from grants.services.messages import message_send, notify
+from grants.tasks import application_submission_followup, enqueue_in_transaction
 from grants.uploads import pdf_problem, sha256_of
 from workflows.application import ApplicationFlow
 from workflows.base import TransitionRefused, log_event
 
+RECEIPT_EVENT = "application.receipt"
 
-def _locked(application: Application) -> Application:
+
+def _locked(application: Application, actor: User) -> Application:
     # of=("self",): lock this application only, not the call and organisation rows joined in; otherwise every
-    # edit and submission in a call would queue on the call row.
-    return (
+    # edit and submission in a call would queue on the call row. Whether the actor is a member comes along in
+    # the same query: every applicant action asks it, some twice (the service and the flow).
+    locked = (
         Application.objects.select_for_update(of=("self",))
         .select_related("call", "organisation")
         .prefetch_related(*application_content_prefetches())
+        .annotate(
+            actor_is_member=Exists(
+                Membership.objects.filter(user_id=actor.pk, organisation_id=OuterRef("organisation_id"))
+            )
+        )
         .get(pk=application.pk)
     )
+    permissions.remember_membership(actor, locked, locked.actor_is_member)
+    return locked
 
 
 def section_editable(user: User, application: Application, section: str) -> permissions.Verdict:
@@ -86,7 +99,7 @@ def application_update(
     *, actor: User, application: Application, section: str, values: dict[str, Any], now: datetime
 ) -> Application:
     """Save the fields of one section. Fields outside the section are ignored, never written."""
-    application = _locked(application)
+    application = _locked(application, actor)
     _require_editable(actor, application, section)
     allowed = BY_KEY[section].fields
     changed = [name for name in allowed if name in values and getattr(application, name) != values[name]]
@@ -102,7 +115,7 @@ def budget_lines_replace(
     *, actor: User, application: Application, lines: list[dict[str, Any]], co_financing: Decimal, now: datetime
 ) -> Application:
     """Replace the budget lines; the requested amount becomes their sum."""
-    application = _locked(application)
+    application = _locked(application, actor)
     _require_editable(actor, application, "budget")
     application.budget_lines.all().delete()
     BudgetLine.objects.bulk_create(
@@ -133,7 +146,7 @@ def attachment_add(
     now: datetime,
 ) -> Attachment:
     """Store a PDF attachment. Raises ServiceError (and stores nothing) if it is not an acceptable PDF."""
-    application = _locked(application)
+    application = _locked(application, actor)
     _require_editable(actor, application, "attachments")
     if kind is not None and kind.call_id != application.call_id:
         raise ServiceError(_("Okänd bilagetyp."), "kind")
@@ -166,7 +179,7 @@ def attachment_add(
 @transaction.atomic
 def attachment_remove(*, actor: User, attachment: Attachment, now: datetime) -> None:
     """Remove an attachment: a draft's is deleted; a submitted one is kept on file, marked removed."""
-    application = _locked(attachment.application)
+    application = _locked(attachment.application, actor)
     _require_editable(actor, application, "attachments")
     if application.state == ApplicationState.DRAFT:
         name, storage = attachment.file.name, attachment.file.storage
@@ -180,13 +193,12 @@ def attachment_remove(*, actor: User, attachment: Attachment, now: datetime) -> 
 
 
 def _freeze_version(
-    application: Application, actor: User, now: datetime, content: dict[str, Any] | None = None
+    application: Application, actor: User, now: datetime, number: int | None = None
 ) -> ApplicationVersion:
-    number = application.versions.count() + 1
     return ApplicationVersion.objects.create(
         application=application,
-        number=number,
-        content=content if content is not None else application_snapshot(application),
+        number=number if number is not None else application.versions.count() + 1,
+        content=application_snapshot(application),
         created_by=actor,
         created_at=now,
     )
@@ -194,11 +206,11 @@ def _freeze_version(
 
 @transaction.atomic
 def application_submit(*, actor: User, application: Application, now: datetime) -> Application:
-    """Submit a draft: check every guard, assign the diarienummer, freeze version 1, send the receipt.
+    """Submit a draft: check every guard, freeze version 1, assign the diarienummer, queue the receipt.
 
     Raises ServiceError listing the first problem, TransitionRefused for a closed call or a refused actor.
     """
-    application = _locked(application)
+    application = _locked(application, actor)
     if not permissions.is_member(actor, application):
         raise NotAllowed(_("Du är inte medlem i organisationen."))
     if application.state != ApplicationState.DRAFT:
@@ -211,30 +223,39 @@ def application_submit(*, actor: User, application: Application, now: datetime) 
     if problems:
         section, message = problems[0]
         raise ServiceError(message, section)
-    # Read everything before the number is taken: the year's counter row stays locked until commit.
-    content = application_snapshot(application)
+    # Everything that does not need the diarienummer is read and written before the flow takes it: from then
+    # on the year's counter row is locked until commit, and every submission of the year waits for it. The
+    # receipt and the archive copy are the worker's: queued here, they commit (or not) with the submission.
+    _freeze_version(application, actor, now, number=1)
+    enqueue_in_transaction(application_submission_followup, application.pk, actor.pk)
     ApplicationFlow(application, actor=actor, now=now).submit()
-    _freeze_version(application, actor, now, content)
-    message_send(
+    return application
+
+
+@transaction.atomic
+def application_receipt_send(*, application: Application, actor: User, now: datetime) -> Message | None:
+    """Write and queue the receipt e-mail of a submission, with its diarienummer; None if already sent."""
+    application = Application.objects.select_related("call", "organisation").get(pk=application.pk)
+    if application.reference_number is None:
+        raise ServiceError(_("Ansökan är inte inskickad."))
+    if Message.objects.filter(application=application, event=RECEIPT_EVENT).exists():
+        return None  # a retried task: one receipt per submission
+    return message_send(
         recipient=actor,
         recipient_email=actor.email,
         application=application,
-        event="application.receipt",
+        event=RECEIPT_EVENT,
         template="emails/receipt",
         context={"application": application, "user": actor},
         language=actor.language,
         now=now,
     )
-    from documents.tasks import application_summary_generate  # documents imports grants: import lazily
-
-    transaction.on_commit(lambda: application_summary_generate.enqueue(application.pk, 1))
-    return application
 
 
 @transaction.atomic
 def application_withdraw(*, actor: User, application: Application, reason: str, now: datetime) -> Application:
     """Withdraw a submitted application. It stays on file."""
-    application = _locked(application)
+    application = _locked(application, actor)
     ApplicationFlow(application, actor=actor, now=now).withdraw(note=reason.strip())
     return application
 
@@ -242,7 +263,7 @@ def application_withdraw(*, actor: User, application: Application, reason: str, 
 @transaction.atomic
 def application_delete(*, actor: User, application: Application, now: datetime) -> None:
     """Delete a draft and its files. Submitted applications are public records and are never deleted."""
-    application = _locked(application)
+    application = _locked(application, actor)
     ApplicationFlow(application, actor=actor, now=now).delete()
     files = [(a.file.storage, a.file.name) for a in application.attachments.all()]
     application.attachments.all().delete()
@@ -254,7 +275,7 @@ def application_delete(*, actor: User, application: Application, now: datetime) 
 @transaction.atomic
 def application_complete(*, actor: User, application: Application, note: str, now: datetime) -> ApplicationVersion:
     """Answer a completion request: back to review with a new frozen version; the officer is told."""
-    application = _locked(application)
+    application = _locked(application, actor)
     problems = application_problems(application)
     if problems:
         section, message = problems[0]
@@ -282,6 +303,7 @@ __all__ = [
     "application_complete",
     "application_create",
     "application_delete",
+    "application_receipt_send",
     "application_submit",
     "application_update",
     "application_withdraw",

@@ -13,7 +13,6 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from grants.models import Application, ApplicationState, RegistrationCounter
-from grants.services import applications as application_services
 from grants.services.applications import application_submit
 from tests.conftest import attach_required
 from tests.factories import (
@@ -23,6 +22,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from workflows.application import ApplicationFlow
 from workflows.models import CaseEvent
 
 pytestmark = [
@@ -141,16 +141,16 @@ def test_parallel_submissions_get_unique_gapless_numbers(n_calls):
 def test_failures_after_taking_a_number_leave_no_gap(monkeypatch):
     drafts = _drafts(N_APPLICATIONS, N_APPLICATIONS)
     doomed = {app.pk for i, (app, _) in enumerate(drafts) if i % 5 == 4}
-    freeze_version = application_services._freeze_version
+    save_submission = ApplicationFlow._save_submission
 
-    def failing_freeze(application, actor, now, *args):
-        # Runs after ApplicationFlow.submit() took the number, inside the same transaction.
-        assert application.reference_number is not None
-        if application.pk in doomed:
-            raise PlannedFailure(application.reference_number)
-        return freeze_version(application, actor, now, *args)
+    def save_then_fail(flow, source, target):
+        # The submission's last writes: the number is taken and the application saved, not yet committed.
+        save_submission(flow, source, target)
+        assert flow.application.reference_number is not None
+        if flow.application.pk in doomed:
+            raise PlannedFailure(flow.application.reference_number)
 
-    monkeypatch.setattr(application_services, "_freeze_version", failing_freeze)
+    monkeypatch.setattr(ApplicationFlow, "_save_submission", save_then_fail)
     now = timezone.now()
     year = _year(now)
 
@@ -172,7 +172,7 @@ def test_failures_after_taking_a_number_leave_no_gap(monkeypatch):
     assert not CaseEvent.objects.filter(application__in=doomed).exists()
 
     # Once the fault is gone the refused drafts go through and continue the same series.
-    monkeypatch.setattr(application_services, "_freeze_version", freeze_version)
+    monkeypatch.setattr(ApplicationFlow, "_save_submission", save_submission)
     retried, errors = _rush([(app, user) for app, user in drafts if app.pk in doomed], now + timedelta(seconds=1))
     assert errors == {}
     assert set(retried) == doomed

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from grants.models import Application, ApplicationState, ApplicationVersion, RegistrationCounter
-from grants.services import applications as application_services
 from tests.conftest import attach_required
 from tests.factories import ApplicationFactory, CallFactory, MembershipFactory
 from tests.workflows.lifecycle import act
+from workflows.application import ApplicationFlow
 from workflows.models import CaseEvent
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -64,14 +64,15 @@ def test_a_submission_that_fails_after_taking_a_number_leaves_no_gap(fail_on, dr
         act("submit", app, cast, now)
     doomed = drafts[fail_on]
     taken = []
-    real_send = application_services.message_send
+    real_save = ApplicationFlow._save_submission
 
-    def failing_send(**kwargs):
-        # The last step of the submission: the number is taken and version 1 frozen, in the same transaction.
-        taken.append(kwargs["application"].reference_number)
-        raise PlannedFailure("the receipt could not be written")
+    def save_then_fail(flow, source, target):
+        # The submission's last writes: the number is taken and the application saved, not yet committed.
+        real_save(flow, source, target)
+        taken.append(flow.application.reference_number)
+        raise PlannedFailure("the transaction could not commit")
 
-    monkeypatch.setattr(application_services, "message_send", failing_send)
+    monkeypatch.setattr(ApplicationFlow, "_save_submission", save_then_fail)
     with pytest.raises(PlannedFailure):
         act("submit", doomed, cast, now)
     assert taken == [f"2026-{fail_on + 1:05d}"]
@@ -83,7 +84,7 @@ def test_a_submission_that_fails_after_taking_a_number_leaves_no_gap(fail_on, dr
     assert RegistrationCounter.objects.filter(year=2026, last_number__gt=fail_on).count() == 0
 
     # The number it held goes to the next submission, and the failed draft can be sent again afterwards.
-    monkeypatch.setattr(application_services, "message_send", real_send)
+    monkeypatch.setattr(ApplicationFlow, "_save_submission", real_save)
     act("submit", drafts[fail_on + 1], cast, now)
     act("submit", doomed, cast, now)
     assert _number(drafts[fail_on + 1]) == f"2026-{fail_on + 1:05d}"
