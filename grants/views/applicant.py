@@ -318,16 +318,21 @@ def application_preview(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def application_submit(request: AuthedRequest, pk: int) -> HttpResponse:
-    # The service locks and reads the whole application; here only membership matters (404 otherwise).
-    application = get_object_or_404(Application.objects.only("pk"), pk=pk, organisation__memberships__user=request.user)
     if request.method != "POST":
+        application = get_object_or_404(
+            Application.objects.only("pk"), pk=pk, organisation__memberships__user=request.user
+        )
         return redirect("application_preview", pk=application.pk)
+    # No lookup here: the service reads and locks the application by its key, membership in the same query,
+    # and refuses anyone else, who gets the same 404 as for a key that does not exist.
     try:
-        app_services.application_submit(actor=request.user, application=application, now=timezone.now())
-    except (NotAllowed, *REFUSED) as exc:
+        app_services.application_submit(actor=request.user, application=Application(pk=pk), now=timezone.now())
+    except (Application.DoesNotExist, NotAllowed) as exc:
+        raise Http404 from exc
+    except REFUSED as exc:
         messages.error(request, str(refusal_message(exc)))
-        return redirect("application_preview", pk=application.pk)
-    return redirect("application_receipt", pk=application.pk)
+        return redirect("application_preview", pk=pk)
+    return redirect("application_receipt", pk=pk)
 
 
 @login_required

@@ -108,3 +108,10 @@ def test_no_receipt_for_a_draft(draft, applicant):
     with pytest.raises(ServiceError):
         application_receipt_send(application=draft, actor=applicant, now=timezone.now())
     assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("pk", [987654, 2**63 + 5])
+def test_submitting_an_application_that_does_not_exist_is_404(client, applicant, pk):
+    client.force_login(applicant)
+    assert client.post(f"/applications/{pk}/submit/").status_code == 404
+    assert not RegistrationCounter.objects.exists()
