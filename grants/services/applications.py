@@ -294,7 +294,7 @@ def application_complete(*, actor: User, application: Application, note: str, no
         )
     from documents.tasks import application_summary_generate  # documents imports grants: import lazily
 
-    transaction.on_commit(lambda: application_summary_generate.enqueue(application.pk, version.number))
+    enqueue_in_transaction(application_summary_generate, application.pk, version.number)
     return version
 
 

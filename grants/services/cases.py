@@ -29,6 +29,7 @@ from grants.models import (
 )
 from grants.sections import SECTION_KEYS
 from grants.services.messages import notify, organisation_members
+from grants.tasks import enqueue_in_transaction
 from workflows.application import ApplicationFlow
 
 
@@ -260,7 +261,7 @@ def decision_approve(*, actor: User, application: Application, now: datetime) ->
     _notify_members(application, event="application.decided", template="emails/decision", now=now)
     from documents.tasks import decision_letter_generate  # documents imports grants: import lazily
 
-    transaction.on_commit(lambda: decision_letter_generate.enqueue(decision.pk))
+    enqueue_in_transaction(decision_letter_generate, decision.pk)
     return decision
 
 
@@ -286,5 +287,5 @@ def decision_reject(*, actor: User, application: Application, now: datetime) -> 
     _notify_members(application, event="application.decided", template="emails/decision", now=now)
     from documents.tasks import decision_letter_generate  # documents imports grants: import lazily
 
-    transaction.on_commit(lambda: decision_letter_generate.enqueue(decision.pk))
+    enqueue_in_transaction(decision_letter_generate, decision.pk)
     return decision

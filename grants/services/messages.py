@@ -2,11 +2,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from grants.models import Application, Message, MessageChannel, User
+from grants.tasks import enqueue_in_transaction, message_deliver
 from workflows.base import log_event
 
 
@@ -21,7 +21,7 @@ def message_send(
     language: str,
     now: datetime,
 ) -> Message:
-    """Write the message in the recipient's language and queue its e-mail to go after commit.
+    """Write the message in the recipient's language and queue its e-mail; the worker sends it once this commits.
 
     `template` names a pair: `<template>_subject.txt` and `<template>.txt`.
     """
@@ -43,9 +43,7 @@ def message_send(
             application=application, actor=None, event="message.queued", now=now, note=f"{event} → {recipient_email}"
         )
 
-    from grants.tasks import message_deliver
-
-    transaction.on_commit(lambda: message_deliver.enqueue(message.pk))
+    enqueue_in_transaction(message_deliver, message.pk)
     return message
 
 
