@@ -56,7 +56,8 @@ BASELINE_N = env_int("BENCH_BASELINE_N", max(K, 1000))
 CONN_MAX_AGE = env_int("BENCH_CONN_MAX_AGE", 0)  # the application's default
 PHASE_TIMEOUT_S = env_int("BENCH_PHASE_TIMEOUT_S", 75)  # jobs not started by then are counted as errors
 WARMUP = 2 * WORKERS  # submissions before the clock starts, so every worker has loaded templates and code
-TASKS_BACKEND = os.environ.get("BENCH_TASKS_BACKEND", "django_tasks.backends.dummy.DummyBackend")
+# The application's own queue, so each submission pays for queueing its receipt as it does in production.
+TASKS_BACKEND = os.environ.get("BENCH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 PG_MAINTENANCE_DB = os.environ.get("BENCH_PG_MAINTENANCE_DB", "test")
 BENCH_DB = os.environ.get("BENCH_DB", "samverket_bench")
@@ -307,6 +308,32 @@ def server_cpu_s(master_pid: int) -> float:
     return total / ticks
 
 
+def postgres_cpu_s() -> float | None:
+    """CPU seconds used so far by the PostgreSQL server: the postmaster's finished children (a backend per
+    request while CONN_MAX_AGE is 0) plus its live ones. None when the server is not on this machine's /proc.
+    Other databases' sessions count too: on a shared machine, read it as an upper bound."""
+    try:
+        with _maintenance_connection() as conn:
+            backend_pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        postmaster = int(Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                pid_part, rest = stat.read_text().rsplit(")", 1)
+            except OSError:
+                continue
+            fields = rest.split()
+            pid, ppid = int(pid_part.split("(", 1)[0]), int(fields[1])
+            if pid == postmaster:
+                total += int(fields[13]) + int(fields[14])  # cutime, cstime: children that have exited
+            elif ppid == postmaster:
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def wait_until_ready(proc: subprocess.Popen, port: int, log_path: Path, limit_s: float = 45) -> None:
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
@@ -361,6 +388,7 @@ class Phase:
     wall_s: float = 0.0
     server_cpu_s: float = 0.0
     client_cpu_s: float = 0.0
+    postgres_cpu_s: float | None = None
 
     @property
     def ok(self) -> list[Outcome]:
@@ -445,7 +473,7 @@ def run_phase(name: str, port: int, jobs: list[Job], concurrency: int, limit_s: 
     for t in threads:
         t.start()
     deadline[0] = time.monotonic() + limit_s
-    cpu0, client0 = server_cpu_s(server_pid), time.process_time()
+    cpu0, client0, pg0 = server_cpu_s(server_pid), time.process_time(), postgres_cpu_s()
     barrier.wait()
     t0 = time.perf_counter()
     for t in threads:
@@ -453,6 +481,8 @@ def run_phase(name: str, port: int, jobs: list[Job], concurrency: int, limit_s: 
     phase.wall_s = time.perf_counter() - t0
     phase.server_cpu_s = server_cpu_s(server_pid) - cpu0
     phase.client_cpu_s = time.process_time() - client0
+    pg1 = postgres_cpu_s()
+    phase.postgres_cpu_s = None if pg0 is None or pg1 is None else pg1 - pg0
     if any(t.is_alive() for t in threads):
         raise RuntimeError(f"{name}: client threads still running after the time limit")
     return phase
@@ -508,6 +538,11 @@ def describe(phase: Phase) -> str:
         f"max {phase.percentile_ms(100):.0f}; errors {phase.errors}; "
         f"CPU ms/request gunicorn {1000 * phase.server_cpu_s / max(1, len(phase.outcomes)):.1f}, "
         f"this client {1000 * phase.client_cpu_s / max(1, len(phase.outcomes)):.1f}"
+        + (
+            ""
+            if phase.postgres_cpu_s is None
+            else f", postgres {1000 * phase.postgres_cpu_s / max(1, len(phase.outcomes)):.1f}"
+        )
     )
 
 
@@ -529,6 +564,7 @@ class Check:
     counters: dict[int, int]
     max_numbers: dict[int, int]
     events: int
+    followups: int | None  # queued receipt tasks; None when the queue is not the database
 
 
 def verify(call: Any, acknowledged: set[int], refused: set[int]) -> Check:
@@ -543,21 +579,34 @@ def verify(call: Any, acknowledged: set[int], refused: set[int]) -> Check:
         year, serial = n.split("-")
         by_year.setdefault(int(year), set()).add(int(serial))
     counters = dict(RegistrationCounter.objects.filter(year__in=by_year).values_list("year", "last_number"))
+    submitted = sum(1 for s in state.values() if s == ApplicationState.SUBMITTED)
+    followups = _queued_followups()
     gaps = 0
     for year, serials in by_year.items():
         # The fresh database holds only this call's applications: every number 1…counter must be in use.
         top = max(max(serials), counters.get(year, 0))
         gaps += top - len(serials)
     return Check(
-        submitted=sum(1 for s in state.values() if s == ApplicationState.SUBMITTED),
+        submitted=submitted,
         duplicates=len(numbers) - len(set(numbers)),
         gaps=gaps,
-        lost=sum(1 for pk in acknowledged if state.get(pk) != ApplicationState.SUBMITTED),
+        lost=sum(1 for pk in acknowledged if state.get(pk) != ApplicationState.SUBMITTED)
+        + max(0, submitted - followups if followups is not None else 0),
         unacknowledged=sum(1 for pk in refused if state.get(pk) == ApplicationState.SUBMITTED),
         counters=counters,
         max_numbers={y: max(s) for y, s in by_year.items()},
         events=CaseEvent.objects.filter(application__call=call, event="application.submitted").count(),
+        followups=followups,
     )
+
+
+def _queued_followups() -> int | None:
+    if TASKS_BACKEND != "django_tasks_db.DatabaseBackend":
+        return None
+    from django_tasks_db.models import DBTaskResult
+
+    # No worker runs during the benchmark: every submission's receipt task must still be waiting.
+    return DBTaskResult.objects.filter(task_path="grants.tasks.application_submission_followup").count()
 
 
 # --- main --------------------------------------------------------------------------------------------
@@ -626,7 +675,9 @@ def main() -> int:
             f"verify  : {check.submitted} submitted ({len(acknowledged)} acknowledged incl. {len(warm_sub.ok)} "
             f"warm-up); numbers unique: {'yes' if not check.duplicates else f'NO, {check.duplicates} duplicates'}; "
             f"highest {check.max_numbers}, counter {check.counters}; gaps {check.gaps}; "
-            f"'application.submitted' events {check.events}; lost {check.lost}; "
+            f"'application.submitted' events {check.events}; "
+            + ("" if check.followups is None else f"receipt tasks queued {check.followups}; ")
+            + f"lost {check.lost}; "
             f"refused but submitted anyway {check.unacknowledged}"
         )
         ratio = submit.per_s / baseline.per_s if baseline.per_s else 0.0
