@@ -384,9 +384,15 @@ STAFF_FILE_ROLES = (permissions.CASE_OFFICER, permissions.DECISION_MAKER, permis
 @login_required
 def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> FileResponse:
     user = request.user
+    attachment = None
     if user.is_superuser or any(permissions.has_role(user, r) for r in STAFF_FILE_ROLES):
-        attachment = get_object_or_404(Attachment, pk=attachment_pk, application_id=pk)
-    else:
+        # Staff read the files of cases; a draft is the organisation's own work until it is sent.
+        attachment = (
+            Attachment.objects.filter(pk=attachment_pk, application_id=pk)
+            .exclude(application__state=ApplicationState.DRAFT)
+            .first()
+        )
+    if attachment is None:
         attachment = selectors.attachment_get_for_applicant(user, pk, attachment_pk)
     return pdf_attachment_response(attachment.file, attachment.original_name)
 

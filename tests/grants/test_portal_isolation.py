@@ -303,3 +303,15 @@ def test_the_organisations_member_sees_the_organisation(client, draft, applicant
     response = client.get(reverse("organisation_detail", kwargs={"pk": draft.organisation.pk}))
     assert response.status_code == 200
     assert draft.organisation.name in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["case_officer", "decision_maker", "programme_admin"])
+def test_staff_read_a_cases_files_but_not_a_drafts(client, draft, cast, now, role):
+    """Until it is sent, a draft and its files are the organisation's own work, also towards staff."""
+    staff = UserFactory(email=f"{role}@example.se", roles=[role])
+    attachment = draft.attachments.get()
+    url = reverse("attachment_download", kwargs={"pk": draft.pk, "attachment_pk": attachment.pk})
+    _login(client, staff)
+    assert client.get(url).status_code == 404
+    bring_to(draft, S.SUBMITTED, cast, now)
+    assert client.get(url).status_code == 200
