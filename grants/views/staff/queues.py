@@ -275,9 +275,10 @@ def queue(request: AuthedRequest) -> HttpResponse:
             "q": data["q"],
             "sort": data["sort"] or DEFAULT_SORT,
         }
-    qs = application_queue_list(user=request.user, queue=queue_key, **filters).values(*ROW_FIELDS)
+    qs = application_queue_list(user=request.user, queue=queue_key, **filters)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    rows, rows_html = _rows(page.object_list, me=request.user)
+    # Values, not models, for the rows; counted on the queryset itself, whose count needs no joins.
+    rows, rows_html = _rows(page.object_list.values(*ROW_FIELDS), me=request.user)
     params = request.GET.copy()
     params.pop("page", None)
     tab_params = params.copy()
