@@ -30,7 +30,7 @@ from grants.models import (
 from grants.sections import SECTION_KEYS
 from grants.services.messages import notify, organisation_members
 from grants.tasks import enqueue_in_transaction
-from workflows.application import ApplicationFlow
+from workflows.application import OPEN_CASE_STATES, ApplicationFlow
 
 
 def _locked(application: Application) -> Application:
@@ -72,12 +72,15 @@ def eligibility_check_record(
     now: datetime,
 ) -> EligibilityCheck:
     """Record the formal check of a case. Raises NotAllowed unless the actor is a case officer, ServiceError
-    for a draft."""
+    for a draft or a case no longer open (proposed, decided, withdrawn)."""
     verdict = permissions.can_handle_case(actor, application)
     if not verdict:
         raise NotAllowed(verdict.reason)
     application = _locked(application)
     _require_case(application)
+    if application.state not in OPEN_CASE_STATES:
+        # The check decides whether a case goes on to review: once proposed or decided, it is history.
+        raise ServiceError(_("Ärendet är inte längre öppet för handläggning."))
     check = EligibilityCheck.objects.create(
         application=application,
         checked_by=actor,

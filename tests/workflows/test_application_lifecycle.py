@@ -22,6 +22,7 @@ from grants.models import (
     Attachment,
     BudgetLine,
     Decision,
+    EligibilityCheck,
     Grant,
     Outcome,
     Payout,
@@ -233,6 +234,25 @@ def test_eligibility_check_needs_a_case_officer(who, draft, cast, now):
             now=now,
         )
     assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("state", [S.DRAFT, S.PROPOSED, S.APPROVED, S.REJECTED, S.WITHDRAWN])
+def test_eligibility_check_only_on_an_open_case(state, draft, cast, now):
+    app = bring_to(draft, state, cast, now, outcome=Outcome.REJECT if state == S.REJECTED else Outcome.APPROVE)
+    before = snapshot(app)
+    with pytest.raises(ServiceError):
+        eligibility_check_record(
+            actor=cast["officer"],
+            application=app,
+            eligible_org_type=True,
+            arrived_in_time=True,
+            amount_within_ceiling=True,
+            attachments_complete=True,
+            within_purpose=True,
+            now=now + timedelta(minutes=1),
+        )
+    assert snapshot(app) == before
+    assert not EligibilityCheck.objects.filter(application=app, checked_at=now + timedelta(minutes=1)).exists()
 
 
 def test_assign_needs_officers_on_both_ends(draft, cast, now):
