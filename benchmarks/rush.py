@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -291,21 +292,29 @@ def stop_gunicorn(proc: subprocess.Popen) -> None:
         proc.wait(5)
 
 
-def server_cpu_s(master_pid: int) -> float:
-    """CPU seconds used so far by gunicorn (master and workers), from /proc; 0.0 where /proc is missing.
-    Per request, this is the cost of the Python side regardless of what else the machine is doing."""
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    total = 0
+def _process_stats() -> Iterator[tuple[int, int, list[str]]]:
+    """(pid, parent pid, the fields of /proc/<pid>/stat after the command name) of every process."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             pid_part, rest = stat.read_text().rsplit(")", 1)
         except OSError:
             continue
         fields = rest.split()
-        pid, ppid = int(pid_part.split("(", 1)[0]), int(fields[1])
+        yield int(pid_part.split("(", 1)[0]), int(fields[1]), fields
+
+
+def _ticks() -> int:
+    return os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def server_cpu_s(master_pid: int) -> float:
+    """CPU seconds used so far by gunicorn (master and workers), from /proc; 0.0 where /proc is missing.
+    Per request, this is the cost of the Python side regardless of what else the machine is doing."""
+    total = 0
+    for pid, ppid, fields in _process_stats():
         if pid == master_pid or ppid == master_pid:
             total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+    return total / _ticks()
 
 
 def postgres_cpu_s() -> float | None:
@@ -316,20 +325,13 @@ def postgres_cpu_s() -> float | None:
         with _maintenance_connection() as conn:
             backend_pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
         postmaster = int(Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        ticks = os.sysconf("SC_CLK_TCK")
         total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                pid_part, rest = stat.read_text().rsplit(")", 1)
-            except OSError:
-                continue
-            fields = rest.split()
-            pid, ppid = int(pid_part.split("(", 1)[0]), int(fields[1])
+        for pid, ppid, fields in _process_stats():
             if pid == postmaster:
                 total += int(fields[13]) + int(fields[14])  # cutime, cstime: children that have exited
             elif ppid == postmaster:
-                total += int(fields[11]) + int(fields[12])
-        return total / ticks
+                total += int(fields[11]) + int(fields[12])  # utime, stime of live backends
+        return total / _ticks()
     except (OSError, ValueError, IndexError):
         return None
 

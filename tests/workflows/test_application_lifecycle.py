@@ -218,21 +218,25 @@ def test_inactive_officer_is_refused(draft, cast, now):
     assert snapshot(app) == before
 
 
+def _check_all_passed(actor, app, now):
+    return eligibility_check_record(
+        actor=actor,
+        application=app,
+        eligible_org_type=True,
+        arrived_in_time=True,
+        amount_within_ceiling=True,
+        attachments_complete=True,
+        within_purpose=True,
+        now=now,
+    )
+
+
 @pytest.mark.parametrize("who", ["applicant", "decider"])
 def test_eligibility_check_needs_a_case_officer(who, draft, cast, now):
     app = bring_to(draft, S.SUBMITTED, cast, now)
     before = snapshot(app)
     with pytest.raises(NotAllowed):
-        eligibility_check_record(
-            actor=cast[who],
-            application=app,
-            eligible_org_type=True,
-            arrived_in_time=True,
-            amount_within_ceiling=True,
-            attachments_complete=True,
-            within_purpose=True,
-            now=now,
-        )
+        _check_all_passed(cast[who], app, now)
     assert snapshot(app) == before
 
 
@@ -241,16 +245,7 @@ def test_eligibility_check_only_on_an_open_case(state, draft, cast, now):
     app = bring_to(draft, state, cast, now, outcome=Outcome.REJECT if state == S.REJECTED else Outcome.APPROVE)
     before = snapshot(app)
     with pytest.raises(ServiceError):
-        eligibility_check_record(
-            actor=cast["officer"],
-            application=app,
-            eligible_org_type=True,
-            arrived_in_time=True,
-            amount_within_ceiling=True,
-            attachments_complete=True,
-            within_purpose=True,
-            now=now + timedelta(minutes=1),
-        )
+        _check_all_passed(cast["officer"], app, now + timedelta(minutes=1))
     assert snapshot(app) == before
     assert not EligibilityCheck.objects.filter(application=app, checked_at=now + timedelta(minutes=1)).exists()
 
