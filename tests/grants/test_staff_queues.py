@@ -390,6 +390,25 @@ def test_month_names_once_per_month_match_format_date():
                 assert day(value) == format_date(value)
 
 
+def test_html_escapes_as_format_html_does():
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from grants.views.staff.queues import _html
+
+    values = {
+        "a": "<script>alert(\"x\")</script> & 'y'",
+        "b": 42,
+        "c": None,
+        "d": mark_safe("<b>kept</b>"),
+        "e": gettext_lazy("Välj"),
+    }
+    template = '<p title="{a}">{a}{b}{c}{d}{e}</p>'
+    assert _html(template, **values) == format_html(template, **values)
+    assert "<script>" not in _html(template, **values)
+
+
 def test_quick_select_writes_what_djangos_select_writes():
     from django import forms
     from django.test.html import parse_html

@@ -7,18 +7,19 @@ all; filter, search, sort, paginate; assign one case or many. Only for the case 
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from html import escape
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from grants import permissions
 from grants.errors import NotAllowed, ServiceError
 from grants.formatting import format_date
-from grants.models import ApplicationState, Call, OrganisationType, User
+from grants.models import Application, ApplicationState, Call, OrganisationType, User
 from grants.selectors.queues import (
     DEFAULT_SORT,
     QUEUE_KEYS,
@@ -45,16 +46,27 @@ UNASSIGNED = "none"
 VIEW_PARAMS = ("queue", "call", "state", "officer", "org_type", "q", "sort", "page")
 
 
+def _html(template: str, **values: Any) -> SafeString:
+    """format_html for the page's hot paths (some 1 000 values a page): the same escaping, less overhead.
+
+    A value with __html__ (SafeString, a form widget) is used as it is, anything else goes through
+    html.escape(str(value)), exactly what django.utils.html.escape does; format_html adds a check for lazy
+    strings and a SafeString per value, about 1 µs each.
+    """
+    escaped = {
+        key: value.__html__() if hasattr(value, "__html__") else escape(str(value)) for key, value in values.items()
+    }
+    return mark_safe(template.format(**escaped))  # noqa: S308 - every value is escaped just above
+
+
 def _html_attrs(attrs: dict[str, Any]) -> SafeString:
     """Attributes as Django's widgets/attrs.html writes them: True bare, False left out, the rest as text."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+    return mark_safe(  # noqa: S308 - names and values escaped here
+        "".join(
+            f" {escape(name)}" if value is True else f' {escape(name)}="{escape(str(value))}"'
             for name, value in attrs.items()
             if value is not False
-        ),
+        )
     )
 
 
@@ -67,19 +79,25 @@ class QuickSelect(forms.Select):
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        groups = format_html_join(
-            "", "{}", ((self._group(label, options),) for label, options, _index in widget["optgroups"])
-        )
-        return format_html('<select name="{}"{}>{}\n</select>', widget["name"], _html_attrs(widget["attrs"]), groups)
-
-    @staticmethod
-    def _group(label: str | None, options: list[dict[str, Any]]) -> SafeString:
-        html = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>',
-            ((option["value"], _html_attrs(option["attrs"]), option["label"]) for option in options),
-        )
-        return format_html('\n  <optgroup label="{}">{}\n  </optgroup>', label, html) if label else html
+        parts: list[str] = [
+            _html('<select name="{name}"{attrs}>', name=widget["name"], attrs=_html_attrs(widget["attrs"]))
+        ]
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                parts.append(_html('\n  <optgroup label="{group}">', group=group))
+            parts.extend(
+                _html(
+                    '\n  <option value="{value}"{attrs}>{label}</option>',
+                    value=option["value"],
+                    attrs=_html_attrs(option["attrs"]),
+                    label=option["label"],
+                )
+                for option in options
+            )
+            if group:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - literals and _html's escaped parts
 
 
 class QueueFilterForm(forms.Form):
@@ -163,8 +181,8 @@ class _Dates:
 
 
 # One row of the queue table. It is written here and not in the template because it repeats 50 times a
-# page: a dozen template variables a row cost about 4 ms a page, format_html about 1.5 ms. Every
-# {placeholder} is escaped by format_html (titles and organisation names are user input).
+# page: a dozen template variables a row cost about 4 ms a page, this about 0.5 ms. Every {placeholder} is
+# escaped by _html (titles and organisation names are user input).
 ROW_HTML = (
     "<tr>\n"
     '  <td><input type="checkbox" name="applications" value="{pk}" id="select-{pk}"><label for="select-{pk}">'
@@ -181,7 +199,7 @@ ROW_HTML = (
     "  <td>{action}</td>\n"
     "</tr>"
 )
-NO_OFFICER_HTML = '<span class="hint">{}</span>'
+NO_OFFICER_HTML = '<span class="hint">{label}</span>'
 ASSIGN_TO_ME_HTML = (
     '<button type="submit" name="one" value="{pk}" class="link-button">{label}'
     '<span class="visually-hidden"> {ref}</span></button>'
@@ -194,11 +212,12 @@ def _rows(applications: Iterable[dict[str, Any]], *, me: User) -> tuple[list[dic
     Labels, texts and the link pattern are looked up once a page, names once per call or officer, month
     names once per month, instead of get_*_display, blocktranslate, reverse() and localisation per row.
     """
+    here = timezone.get_current_timezone()
     today = timezone.localdate()
     link = _case_link_pattern()
     choose = gettext("Välj %(ref)s")
     untitled = gettext("(utan titel)")
-    no_officer = format_html(NO_OFFICER_HTML, gettext("Ingen"))
+    no_officer = _html(NO_OFFICER_HTML, label=gettext("Ingen"))
     assign_to_me = gettext("Tilldela mig")
     states = {value: str(label) for value, label in ApplicationState.choices}
     org_types = {value: str(label) for value, label in OrganisationType.choices}
@@ -233,22 +252,22 @@ def _rows(applications: Iterable[dict[str, Any]], *, me: User) -> tuple[list[dic
             "officer": officer,
             # As swedish_date showed it so far: the date of the stored (UTC) instant.
             "submitted": day(submitted.date()) if submitted else "",
-            "age_days": (today - timezone.localdate(submitted)).days if submitted else None,
+            "age_days": (today - submitted.astimezone(here).date()).days if submitted else None,
             "answer_by": day(answer_by) if answer_by else "",
         }
         rows.append(row)
         html.append(
-            format_html(
+            _html(
                 ROW_HTML,
                 **row,
                 choose=choose % {"ref": ref},
                 officer_cell=officer or no_officer,
-                action=format_html(ASSIGN_TO_ME_HTML, pk=pk, ref=ref, label=assign_to_me)
+                action=_html(ASSIGN_TO_ME_HTML, pk=pk, ref=ref, label=assign_to_me)
                 if a["assigned_officer_id"] != me.pk
                 else "",
             )
         )
-    return rows, format_html_join("\n", "{}", ((part,) for part in html))
+    return rows, mark_safe("\n".join(html))  # noqa: S308 - each row made by _html
 
 
 @login_required
@@ -278,7 +297,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
     qs = application_queue_list(user=request.user, queue=queue_key, **filters)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     # Values, not models, for the rows; counted on the queryset itself, whose count needs no joins.
-    rows, rows_html = _rows(page.object_list.values(*ROW_FIELDS), me=request.user)
+    rows, rows_html = _rows(cast(QuerySet[Application], page.object_list).values(*ROW_FIELDS), me=request.user)
     params = request.GET.copy()
     params.pop("page", None)
     tab_params = params.copy()
