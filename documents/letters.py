@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import pgettext
 
 from grants.formatting import STOCKHOLM, format_date, format_instant, format_money
-from grants.models import ApplicationVersion, BudgetCategory, Decision, Grant, Outcome
+from grants.models import ApplicationVersion, BudgetCategory, Call, Decision, Grant, Outcome
 
 from .pdf import render_pdf
 
@@ -102,7 +102,7 @@ def decision_letter_context(decision: Decision, language: str) -> dict[str, Any]
             "period_start": format_date(application.start_date),
             "period_end": format_date(application.end_date),
             "conditions": decision.conditions.strip(),
-            "general_terms": getattr(call, f"general_terms_{language}").strip(),
+            "general_terms": _general_terms(grant, call, language),
             "acceptance_deadline": format_instant(grant.acceptance_deadline_at) if grant else "",
             "payouts": [
                 {"amount": format_money(p.amount), "trigger": str(p.get_trigger_display())}
@@ -120,6 +120,14 @@ def decision_letter_context(decision: Decision, language: str) -> dict[str, Any]
             "corrects_date": format_date(_local_date(corrected)) if corrected else "",
         }
     return context
+
+
+def _general_terms(grant: Grant | None, call: Call, language: str) -> str:
+    # An approval's terms were frozen on its grant when it was decided; a later letter (a correction)
+    # must quote those, not what the call says today.
+    if grant is not None:
+        return (grant.terms if language == "sv" else grant.terms_en).strip()
+    return str(getattr(call, f"general_terms_{language}")).strip()
 
 
 def decision_letter_render(decision: Decision, language: str) -> bytes:

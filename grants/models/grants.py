@@ -22,7 +22,10 @@ class Grant(models.Model):
     )
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="grant", verbose_name=_("beslut"))
     granted_amount = models.DecimalField(_("beviljat belopp (kr)"), max_digits=12, decimal_places=2)
+    # The call's general terms as they stood when the grant was decided: the letter and the acceptance refer
+    # to these, whatever the call says later.
     terms = models.TextField(_("villkor"), blank=True)
+    terms_en = models.TextField(_("allmänna villkor (engelska)"), blank=True)
     state = models.CharField(
         _("status"), max_length=20, choices=GrantState.choices, default=GrantState.AWAITING_ACCEPTANCE, db_index=True
     )

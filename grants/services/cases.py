@@ -246,6 +246,7 @@ def decision_approve(*, actor: User, application: Application, now: datetime) ->
         decision=decision,
         granted_amount=proposal.amount,
         terms=call.general_terms_sv,
+        terms_en=call.general_terms_en,
         acceptance_deadline_at=now + timedelta(days=call.acceptance_days),
         created_at=now,
     )

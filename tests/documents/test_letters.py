@@ -224,3 +224,19 @@ def test_correction_letter_supersedes_the_old_one(approved, letter_now, cast, tm
     assert new_letter.supersedes == old_letter
     text = pdf_text(new_letter.file.open("rb").read(), tmp_path)
     assert "Detta beslut ersätter beslutet i samma ärende den 26 november 2026." in text
+
+
+def test_letters_quote_the_terms_of_the_decision_not_of_the_call_today(approved, letter_now, cast, tmp_path):
+    decision = approved.decisions.get()
+    call = approved.call
+    Call.objects.filter(pk=call.pk).update(
+        general_terms_sv="Nya villkor från och med i år.", general_terms_en="New terms from this year on."
+    )
+    assert decision_letter_context(decision, "sv")["general_terms"] == "Vinnovas allmänna villkor för bidrag gäller."
+    assert decision_letter_context(decision, "en")["general_terms"] == (
+        "Vinnova's general terms and conditions for grants apply."
+    )
+    letter = decision_letter_issue(decision_id=decision.pk, now=letter_now)
+    text = pdf_text(letter.file.open("rb").read(), tmp_path)
+    assert "Vinnovas allmänna villkor för bidrag gäller." in text
+    assert "Nya villkor" not in text
