@@ -1,0 +1,116 @@
+"""Calls with their criteria and required attachments: configured here by programme staff."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Q, QuerySet, Sum
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from grants.formatting import format_money
+from grants.models import Call, Criterion, GrantState, OrganisationType, RequiredAttachment
+
+
+class CallAdminForm(forms.ModelForm):
+    # Stored as a JSON list of codes; edited as checkboxes so only known codes can be saved.
+    eligible_org_types = forms.MultipleChoiceField(
+        label=_("stödberättigade organisationstyper"),
+        choices=OrganisationType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Call
+        fields = [
+            "title_sv",
+            "title_en",
+            "description_sv",
+            "description_en",
+            "opens_at",
+            "closes_at",
+            "total_budget",
+            "max_grant_amount",
+            "eligible_org_types",
+            "advance_percent",
+            "interim_report_months",
+            "final_report_months",
+            "acceptance_days",
+            "legal_basis_sv",
+            "legal_basis_en",
+            "appeal_text_sv",
+            "appeal_text_en",
+            "general_terms_sv",
+            "general_terms_en",
+        ]
+
+    def clean_eligible_org_types(self) -> list[str]:
+        chosen = set(self.cleaned_data["eligible_org_types"])
+        return [value for value in OrganisationType.values if value in chosen]
+
+
+class CriterionInline(admin.StackedInline):
+    model = Criterion
+    extra = 0
+    fields = [("name_sv", "name_en"), ("guidance_sv", "guidance_en"), ("weight", "position")]
+
+
+class RequiredAttachmentInline(admin.TabularInline):
+    model = RequiredAttachment
+    extra = 0
+    fields = ["code", "name_sv", "name_en", "required", "position"]
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    form = CallAdminForm
+    inlines = [CriterionInline, RequiredAttachmentInline]
+    list_display = ["title_sv", "opens_at", "closes_at", "budget", "ceiling", "committed"]
+    search_fields = ["title_sv", "title_en"]
+    readonly_fields = ["created_at"]
+    fieldsets = [
+        (None, {"fields": ["title_sv", "title_en", "description_sv", "description_en"]}),
+        (_("Tider och pengar"), {"fields": ["opens_at", "closes_at", "total_budget", "max_grant_amount"]}),
+        (_("Vem kan söka"), {"fields": ["eligible_org_types"]}),
+        (
+            _("Utbetalning och rapportering"),
+            {"fields": ["advance_percent", "interim_report_months", "final_report_months", "acceptance_days"]},
+        ),
+        (
+            _("Texter i beslutet"),
+            {
+                "fields": [
+                    "legal_basis_sv",
+                    "legal_basis_en",
+                    "appeal_text_sv",
+                    "appeal_text_en",
+                    "general_terms_sv",
+                    "general_terms_en",
+                ]
+            },
+        ),
+        (None, {"fields": ["created_at"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Call]:
+        # Committed = approved grants that are not cancelled (the budget rule of DESIGN.md §5 rule 2).
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                committed_amount=Sum(
+                    "applications__grant__granted_amount",
+                    filter=~Q(applications__grant__state=GrantState.CANCELLED),
+                )
+            )
+        )
+
+    @admin.display(description=_("total budget"), ordering="total_budget")
+    def budget(self, obj: Call) -> str:
+        return format_money(obj.total_budget)
+
+    @admin.display(description=_("högsta bidrag"), ordering="max_grant_amount")
+    def ceiling(self, obj: Call) -> str:
+        return format_money(obj.max_grant_amount)
+
+    @admin.display(description=_("beviljat hittills"), ordering="committed_amount")
+    def committed(self, obj: Call) -> str:
+        return format_money(getattr(obj, "committed_amount", None) or 0)

@@ -1,0 +1,99 @@
+"""Grants, money and reports: grants, payouts, payout batches, reports, repayment claims and messages, all
+read-only."""
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet, Sum
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grants.admin.base import ReadOnlyAdmin, ReadOnlyTabularInline
+from grants.formatting import format_money
+from grants.models import Grant, Message, Payout, PayoutBatch, RepaymentClaim, Report, ReportState
+
+
+class PayoutInline(ReadOnlyTabularInline):
+    model = Payout
+    fields = readonly_fields = ("amount", "trigger", "state", "batch", "paid_at")
+
+
+class ReportInline(ReadOnlyTabularInline):
+    model = Report
+    fields = readonly_fields = ("kind", "due_date", "state", "submitted_at")
+
+
+@admin.register(Grant)
+class GrantAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "organisation", "amount", "state", "acceptance_deadline_at", "accepted_at"]
+    list_filter = ["state"]
+    list_select_related = ["application__organisation"]
+    search_fields = ["application__reference_number", "application__title", "application__organisation__name"]
+    inlines = [PayoutInline, ReportInline]
+
+    @admin.display(description=_("diarienummer"), ordering="application__reference_number")
+    def reference(self, obj: Grant) -> str:
+        return obj.application.reference_number or ""
+
+    @admin.display(description=_("organisation"), ordering="application__organisation__name")
+    def organisation(self, obj: Grant) -> str:
+        return obj.application.organisation.name
+
+    @admin.display(description=_("beviljat belopp"), ordering="granted_amount")
+    def amount(self, obj: Grant) -> str:
+        return format_money(obj.granted_amount)
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["grant", "amount", "trigger", "state", "batch", "paid_at"]
+    list_filter = ["state", "trigger"]
+    list_select_related = ["grant__application", "batch"]
+    search_fields = ["grant__application__reference_number", "grant__application__organisation__name"]
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "state", "payout_count", "total", "created_by", "created_at", "exported_at"]
+    list_filter = ["state"]
+    list_select_related = ["created_by"]
+    inlines = [PayoutInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PayoutBatch]:
+        return super().get_queryset(request).annotate(n_payouts=Count("payouts"), total_amount=Sum("payouts__amount"))
+
+    @admin.display(description=_("utbetalningar"), ordering="n_payouts")
+    def payout_count(self, obj: PayoutBatch) -> int:
+        return getattr(obj, "n_payouts", 0)
+
+    @admin.display(description=_("summa"), ordering="total_amount")
+    def total(self, obj: PayoutBatch) -> str:
+        return format_money(getattr(obj, "total_amount", None) or 0)
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["grant", "kind", "due_date", "state", "overdue", "submitted_at"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["grant__application"]
+    search_fields = ["grant__application__reference_number", "grant__application__organisation__name"]
+
+    @admin.display(description=_("försenad"), boolean=True)
+    def overdue(self, obj: Report) -> bool:
+        # Derived, not a state (DESIGN.md §4.5): due date passed and not submitted.
+        return obj.state == ReportState.DUE and obj.due_date < timezone.localdate()
+
+
+@admin.register(RepaymentClaim)
+class RepaymentClaimAdmin(ReadOnlyAdmin):
+    list_display = ["grant", "amount", "due_date", "state", "created_by", "created_at"]
+    list_filter = ["state"]
+    list_select_related = ["grant__application", "created_by"]
+    search_fields = ["grant__application__reference_number"]
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient_email", "event", "subject", "channel", "status", "sent_at"]
+    list_filter = ["status", "channel", "event"]
+    list_select_related = ["application", "recipient"]
+    search_fields = ["recipient_email", "subject", "application__reference_number"]
