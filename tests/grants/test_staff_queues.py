@@ -377,6 +377,16 @@ def test_a_row_shows_the_case_escaped_and_translated(client, call, org, officer,
     assert "<td>(untitled)</td>" in row and '<span class="hint">None</span>' in row
 
 
+def test_received_is_the_swedish_date(client, call, org, officer):
+    from datetime import UTC, datetime
+
+    late = case(call, org)  # 23:30 UTC on 31 March is 01:30 on 1 April in Stockholm
+    Application.objects.filter(pk=late.pk).update(submitted_at=datetime(2026, 3, 31, 23, 30, tzinfo=UTC))
+    client.force_login(officer)
+    row = _row_of(client.get(URL, {"queue": "new"}).content.decode(), late.reference_number)
+    assert "<td>1 april 2026</td>" in row and "31 mars" not in row
+
+
 def test_month_names_once_per_month_match_format_date():
     from django.utils import translation
 

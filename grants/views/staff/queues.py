@@ -238,7 +238,7 @@ def _rows(applications: Iterable[dict[str, Any]], *, me: User) -> tuple[list[dic
             if not officer:
                 name, email = a["assigned_officer__full_name"], a["assigned_officer__email"]
                 officer = officers[a["assigned_officer_id"]] = User(full_name=name, email=email).get_full_name()
-        submitted = a["submitted_at"]
+        submitted = a["submitted_at"].astimezone(here).date() if a["submitted_at"] else None
         answer_by = a["completion_answer_by_date"]
         row = {
             "pk": pk,
@@ -250,9 +250,8 @@ def _rows(applications: Iterable[dict[str, Any]], *, me: User) -> tuple[list[dic
             "call": call,
             "state": states.get(a["state"], a["state"]),
             "officer": officer,
-            # As swedish_date showed it so far: the date of the stored (UTC) instant.
-            "submitted": day(submitted.date()) if submitted else "",
-            "age_days": (today - submitted.astimezone(here).date()).days if submitted else None,
+            "submitted": day(submitted) if submitted else "",  # the Swedish date, as the age counts it
+            "age_days": (today - submitted).days if submitted else None,
             "answer_by": day(answer_by) if answer_by else "",
         }
         rows.append(row)
