@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from stdnum.se import orgnr as se_orgnr
 
-from grants.management.commands.seed_demo import CALL_TITLE_SV, DEMO_PASSWORD, PEOPLE, PLANS, demo_pdf
+from grants.demo.data import CALL_TITLE_SV, DEMO_PASSWORD, PEOPLE
+from grants.demo.pdf import demo_pdf
+from grants.demo.plans import PLANS
 from grants.models import (
     Application,
     ApplicationState,
