@@ -38,6 +38,13 @@ USERS_PER_ORGANISATION = 2
 JOIN_TIMEOUT_S = 120
 
 
+@pytest.fixture(autouse=True)
+def _no_followups(settings):
+    # What a submission queues (receipt, archive copy) is tested elsewhere; run here, the tests' immediate
+    # backend would render 200 PDFs per test inside the measured rush.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
 class PlannedFailure(Exception):
     """Raised on purpose inside the submit transaction, after the number was taken."""
 
