@@ -41,6 +41,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from stdnum import luhn
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -78,13 +80,9 @@ def configure_environment(workdir: Path) -> dict[str, str]:
 
 
 def _orgnr(k: int) -> str:
-    """A Luhn-valid organisation number 212xxxxxx-c (municipal range)."""
+    """A Luhn-valid municipal organisation number 212xxxxxx-c."""
     digits = f"212{k:06d}"
-    total = 0
-    for i, ch in enumerate(digits):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return digits + str((10 - total % 10) % 10)
+    return digits + luhn.calc_check_digit(digits)
 
 
 def make_decisions(n: int) -> list[int]:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection, connections
 from django.utils import timezone
+from stdnum import luhn
 
 from grants.models import Application, ApplicationState, RegistrationCounter
 from grants.services.applications import application_submit
@@ -52,11 +53,7 @@ class PlannedFailure(Exception):
 def _orgnr(k: int) -> str:
     """A Luhn-valid municipal organisation number 212000-xxxx."""
     digits = f"212000{k:03d}"
-    total = 0
-    for i, ch in enumerate(digits):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return digits + str((10 - total % 10) % 10)
+    return digits + luhn.calc_check_digit(digits)
 
 
 def _drafts(n: int, n_calls: int) -> list[tuple[Application, object]]:
