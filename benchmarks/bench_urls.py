@@ -1,4 +1,5 @@
-"""The application's URLs plus the baseline of the rush benchmark: a bare view that inserts one row."""
+"""The application's URLs plus the baselines of the rush benchmark: a bare view that inserts one row, and the
+same for a logged-in user."""
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -18,4 +19,17 @@ def ping(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-urlpatterns = [path("bench/ping/", ping, name="bench_ping"), *app_urlpatterns]
+@csrf_exempt
+def authenticated_ping(request: HttpRequest) -> HttpResponse:
+    """The same INSERT for a logged-in user only: what reading the session and the user adds to a request.
+    Every real page pays it; it is the floor under any submission."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    return ping(request)
+
+
+urlpatterns = [
+    path("bench/ping/", ping, name="bench_ping"),
+    path("bench/authenticated-ping/", authenticated_ping, name="bench_authenticated_ping"),
+    *app_urlpatterns,
+]

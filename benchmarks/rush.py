@@ -3,8 +3,10 @@
 Creates a throw-away PostgreSQL database, fills it with K complete drafts (one applicant and organisation
 each, logged in through sessions written straight into the database), starts gunicorn on 127.0.0.1 and
 fires the K submissions from C client threads released together. Then, against the same gunicorn, it
-measures a baseline: a bare Django view that inserts one row. Finally it checks in the database that the
-diarienummer are unique and gapless and that every acknowledged submission is really submitted.
+measures a baseline: a bare Django view that inserts one row (and the same view for a logged-in user, for
+information). It checks in the database that the diarienummer are unique and gapless and that every
+acknowledged submission is really submitted. Last, it replays one submission's own SQL without Django, to
+show what the statements alone cost against the bare INSERT.
 
 The last line is machine-readable:
 
@@ -12,7 +14,7 @@ The last line is machine-readable:
 
 Exit status is non-zero only when the benchmark itself crashes; missed targets are printed, not raised.
 Knobs (environment): BENCH_K, BENCH_C, BENCH_WORKERS, BENCH_BASELINE_N, BENCH_CONN_MAX_AGE,
-BENCH_TASKS_BACKEND, BENCH_PG_URL, BENCH_PG_MAINTENANCE_DB, BENCH_DB, BENCH_PHASE_TIMEOUT_S.
+BENCH_TASKS_BACKEND, BENCH_PG_URL, BENCH_PG_MAINTENANCE_DB, BENCH_DB, BENCH_PHASE_TIMEOUT_S, BENCH_SQL_N.
 See benchmarks/README.md.
 """
 
@@ -59,6 +61,7 @@ BASELINE_N = env_int("BENCH_BASELINE_N", max(K, 1000))
 CONN_MAX_AGE = env_int("BENCH_CONN_MAX_AGE", 0)  # the application's default
 PHASE_TIMEOUT_S = env_int("BENCH_PHASE_TIMEOUT_S", 75)  # jobs not started by then are counted as errors
 WARMUP = 2 * WORKERS  # submissions before the clock starts, so every worker has loaded templates and code
+SQL_FLOOR_N = env_int("BENCH_SQL_N", 200)  # replays of the submission's SQL without Django
 # The application's own queue, so each submission pays for queueing its receipt as it does in production.
 TASKS_BACKEND = os.environ.get("BENCH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
@@ -425,6 +428,11 @@ def ping_job(i: int) -> Job:
     return Job(key=i, path="/bench/ping/", body=b"", headers={"Content-Length": "0"}, expect_status=204)
 
 
+def authenticated_ping_job(i: int, client: Client) -> Job:
+    headers = {"Content-Length": "0", "Cookie": client.cookie}
+    return Job(key=i, path="/bench/authenticated-ping/", body=b"", headers=headers, expect_status=204)
+
+
 def run_phase(name: str, port: int, jobs: list[Job], concurrency: int, limit_s: float, server_pid: int) -> Phase:
     """Send the jobs from `concurrency` threads, released together; one keep-alive connection per thread
     (gunicorn's sync workers close it after each response, http.client then reconnects)."""
@@ -609,6 +617,76 @@ def _queued_followups() -> int | None:
     return DBTaskResult.objects.filter(task_path="grants.tasks.application_submission_followup").count()
 
 
+# --- the SQL alone ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SqlFloor:
+    statements: int
+    bare_ms: float
+    logged_in_ms: float
+    submission_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.bare_ms / self.submission_ms if self.submission_ms else 0.0
+
+
+def sql_floor(client: Client, n: int) -> SqlFloor:
+    """One submission's own SQL, replayed n times with psycopg and no Django: what PostgreSQL and the
+    protocol cost for exactly these statements, against the bare INSERT replayed the same way.
+
+    The statements are captured from the real service on a draft that nobody submits (inside a transaction
+    that is rolled back), plus the session and user reads of a logged-in request. Each replay opens a new
+    connection, as CONN_MAX_AGE=0 does, checks foreign keys at once (SET CONSTRAINTS ALL IMMEDIATE) and rolls
+    back, so it can run again on the same draft; the bare INSERT is replayed the same way.
+    """
+    import psycopg
+    from django.db import connection, transaction
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from grants.models import Application
+    from grants.services.applications import application_submit
+
+    http = DjangoClient(HTTP_HOST=HOST, HTTP_COOKIE=client.cookie)
+    with CaptureQueriesContext(connection) as auth:
+        # A GET writes nothing: only the session and the user are read.
+        if http.get("/bench/authenticated-ping/").status_code != 204:
+            raise RuntimeError("the spare applicant's session did not log in")
+    application = Application.objects.select_related("created_by").get(pk=client.application_id)
+    with CaptureQueriesContext(connection) as work, transaction.atomic():
+        application_submit(actor=application.created_by, application=Application(pk=application.pk), now=timezone.now())
+        transaction.set_rollback(True)
+
+    def own(queries: list[dict[str, str]]) -> list[str]:
+        skip = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+        return [q["sql"] for q in queries if not q["sql"].upper().startswith(skip)]
+
+    logged_in, submission = own(auth.captured_queries), own(work.captured_queries)
+    insert = ["INSERT INTO bench_ping (at) VALUES (now())"]
+    url = f"{PG_URL}/{BENCH_DB}"
+
+    def replay(statements: list[str]) -> float:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            with psycopg.connect(url) as conn:
+                conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                for statement in statements:
+                    conn.execute(statement)  # type: ignore[call-overload]  # captured SQL, literals inlined
+                conn.rollback()
+        return (time.perf_counter() - t0) / n * 1000
+
+    replay(logged_in + submission)  # warm the server's caches
+    return SqlFloor(
+        statements=len(logged_in + submission),
+        bare_ms=replay(insert),
+        logged_in_ms=replay(logged_in + insert),
+        submission_ms=replay(logged_in + submission),
+    )
+
+
 # --- main --------------------------------------------------------------------------------------------
 
 
@@ -640,7 +718,11 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute("CREATE TABLE bench_ping (id serial PRIMARY KEY, at timestamptz NOT NULL)")
         t1 = time.monotonic()
-        call, clients = prepare(K + WARMUP)
+        call, clients = prepare(K + WARMUP + 1)
+        spare = clients.pop()  # never submitted over HTTP: its SQL is replayed at the end
+        with connection.cursor() as cursor:
+            # What autovacuum would soon do after such a load, done now so that it cannot start during a phase.
+            cursor.execute("VACUUM ANALYZE")
         connection.close()  # nothing of ours may sit on the database while gunicorn works
         log(f"prepare: migrate {t1 - t0:.1f} s, {K + WARMUP} drafts with sessions {time.monotonic() - t1:.1f} s")
 
@@ -664,7 +746,14 @@ def main() -> int:
         log(f"baseline: {describe(baseline)}  (bare view, one INSERT)")
         if baseline.errors:
             log(f"          errors: {error_summary(baseline)}")
-        if submit.errors or baseline.errors:
+        # The bare view with a logged-in user: the part of the budget that the session and the user take.
+        floor_jobs = [authenticated_ping_job(i, c) for i, c in enumerate(measured)]
+        floor = run_phase("logged-in", port, floor_jobs, C, PHASE_TIMEOUT_S, proc.pid)
+        floor_ratio = floor.per_s / baseline.per_s if baseline.per_s else 0.0
+        log(f"logged-in: {describe(floor)}  (the same INSERT for a logged-in user: ratio {floor_ratio:.2f})")
+        if floor.errors:
+            log(f"          errors: {error_summary(floor)}")
+        if submit.errors or baseline.errors or floor.errors:
             log(f"gunicorn log (last lines):\n{tail(log_path, 20)}")
 
         acknowledged = {o.key for o in submit.ok + warm_sub.ok}
@@ -679,6 +768,14 @@ def main() -> int:
             + ("" if check.followups is None else f"receipt tasks queued {check.followups}; ")
             + f"lost {check.lost}; "
             f"refused but submitted anyway {check.unacknowledged}"
+        )
+        floor_sql = sql_floor(spare, SQL_FLOOR_N)
+        connection.close()
+        log(
+            f"sql only: a submission's {floor_sql.statements} statements (session and user reads included) "
+            f"replayed with psycopg, no Django, a new connection each, {SQL_FLOOR_N}×: "
+            f"{floor_sql.submission_ms:.2f} ms; the bare INSERT {floor_sql.bare_ms:.2f} ms, logged in "
+            f"{floor_sql.logged_in_ms:.2f} ms: ratio {floor_sql.ratio:.2f} before any Python"
         )
         ratio = submit.per_s / baseline.per_s if baseline.per_s else 0.0
         verdict = "meets" if ratio >= 0.5 else "MISSES"
