@@ -417,3 +417,17 @@ def test_staff_who_are_not_superusers_cannot_make_superusers(client, seeded):
     assert client.post(password_page, {"password1": "nytt-lösen-123", "password2": "nytt-lösen-123"}).status_code == 403
     superuser.refresh_from_db()
     assert superuser.check_password("demo-lösenord-2026")
+
+
+def test_a_migration_creates_the_staff_groups_and_names_the_same_roles(db):
+    import importlib
+
+    from django.apps import apps
+
+    from grants.roles import STAFF_GROUPS
+
+    migration = importlib.import_module("grants.migrations.0005_staff_groups")
+    assert set(migration.STAFF_GROUPS) == set(STAFF_GROUPS)
+    Group.objects.filter(name__in=STAFF_GROUPS).delete()
+    migration.create_groups(apps, connection.schema_editor())
+    assert set(Group.objects.filter(name__in=STAFF_GROUPS).values_list("name", flat=True)) == set(STAFF_GROUPS)
