@@ -40,6 +40,11 @@ def has_role(user: User, role: str) -> bool:
     return role in roles
 
 
+def has_staff_workspace(user: User) -> bool:
+    """Any staff role opens the staff workspace (a superuser too); `is_staff` only concerns Django's admin."""
+    return user.is_authenticated and (user.is_superuser or any(has_role(user, role) for role in STAFF_ROLES))
+
+
 def is_member(user: User, application: Application) -> bool:
     if not user.is_authenticated:
         return False
