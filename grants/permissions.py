@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.text import Text
 
-from .models import Application, ApplicationState, Membership, MembershipRole, User
+from .models import Application, ApplicationState, EligibilityCheck, Membership, MembershipRole, User
 
 CASE_OFFICER = "case_officer"
 REVIEWER = "reviewer"
@@ -121,6 +121,18 @@ def can_propose(user: User, application: Application) -> Verdict:
         return Verdict(False, _("Du har inte rollen handläggare."))
     if application.assigned_officer_id != user.pk:
         return Verdict(False, _("Bara ärendets handläggare kan föredra det."))
+    return YES
+
+
+def can_propose_approval(latest_check: EligibilityCheck | None) -> Verdict:
+    """Whether the case may be proposed for approval: only after its latest eligibility check passed. An
+    ineligible case (or one never checked) can still be proposed for rejection (DESIGN.md §4.1)."""
+    if latest_check is None:
+        return Verdict(
+            False, _("Gör den formella kontrollen först. Utan godkänd kontroll kan ärendet bara föreslås för avslag.")
+        )
+    if not latest_check.passed:
+        return Verdict(False, _("Den formella kontrollen är inte godkänd, så ärendet kan bara föreslås för avslag."))
     return YES
 
 

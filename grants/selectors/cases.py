@@ -165,6 +165,13 @@ def can_propose_case(user: User, application: Application, reviews: list[Review]
     return _first_no(permissions.can_propose(user, application), _open(application), done)
 
 
+def can_propose_approval(
+    user: User, application: Application, reviews: list[Review], latest_check: EligibilityCheck | None
+) -> Verdict:
+    """Proposing approval: proposing at all, and a passed latest eligibility check (the flow asks the same)."""
+    return _first_no(can_propose_case(user, application, reviews), permissions.can_propose_approval(latest_check))
+
+
 @dataclass(frozen=True)
 class CaseActions:
     """Every action of the case page with its verdict for one person; the POST views ask the same."""
@@ -175,6 +182,7 @@ class CaseActions:
     request_completion: Verdict
     assign_reviewer: Verdict
     propose: Verdict
+    propose_approval: Verdict
     unassign: dict[int, Verdict] = field(default_factory=dict)
 
     @property
@@ -201,6 +209,7 @@ def case_actions(
         request_completion=can_request_completion(user, application),
         assign_reviewer=can_assign_reviewer(user, application),
         propose=can_propose_case(user, application, reviews),
+        propose_approval=can_propose_approval(user, application, reviews, latest_check),
         unassign={r.pk: can_unassign_reviewer(user, r) for r in reviews},
     )
 

@@ -302,3 +302,43 @@ def test_word_diff_and_content_diff():
     assert [str(r.label) for r in rows] == ["Budgetrader", "Bilagor"]
     assert rows[0].removed == ["P · d · 1 kr"] and rows[0].added == ["P · d · 2 kr"]
     assert content_diff(old, old) == []
+
+
+# --- approval needs a passed eligibility check (DESIGN.md §4.1) ---------------------------------------------
+
+
+def test_failed_check_disables_approval_and_says_why(client, submitted, officer):
+    client.force_login(officer)
+    client.post(_url("staff_case_assign_self", submitted))
+    client.post(_url("staff_case_eligibility", submitted), {"elig-eligible_org_type": "on"})
+    page = client.get(_url("staff_case", submitted))
+    _check(page)
+    html = page.content.decode()
+    reason = "Den formella kontrollen är inte godkänd, så ärendet kan bara föreslås för avslag."
+    assert 'aria-describedby="why-no-approval"' in html and f'id="why-no-approval">{reason}' in html
+
+    form = client.get(_url("staff_case_propose", submitted))
+    _check(form)
+    html = form.content.decode()
+    approve_radio = html.split('value="APPROVE"')[1].split(">")[0]
+    assert "disabled" in approve_radio and reason in html
+    assert form.context["form"].initial["outcome"] == "REJECT"
+
+    # The server refuses all the same, and keeps what was written.
+    response = client.post(
+        _url("staff_case_propose", submitted), {"outcome": "APPROVE", "amount": "100000", "reasons": "Bra projekt."}
+    )
+    _check(response)
+    html = response.content.decode()
+    assert reason in html and "Bra projekt." in html
+    assert _reload(submitted).state == S.SUBMITTED
+    assert not Proposal.objects.filter(application=submitted).exists()
+
+
+def test_passed_check_leaves_approval_open(client, cast, draft, now):
+    app = bring_to(draft, S.IN_REVIEW, cast, now)
+    client.force_login(cast.officer)
+    assert "why-no-approval" not in client.get(_url("staff_case", app)).content.decode()
+    form = client.get(_url("staff_case_propose", app))
+    assert "why-no-approval" not in form.content.decode()
+    assert form.context["form"].initial["outcome"] == "APPROVE"
