@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.text import Text
 
-from .models import Application, ApplicationState, EligibilityCheck, Membership, MembershipRole, User
+from .models import Application, ApplicationState, EligibilityCheck, Membership, MembershipRole, Review, User
 
 CASE_OFFICER = "case_officer"
 REVIEWER = "reviewer"
@@ -133,6 +133,23 @@ def can_propose_approval(latest_check: EligibilityCheck | None) -> Verdict:
         )
     if not latest_check.passed:
         return Verdict(False, _("Den formella kontrollen är inte godkänd, så ärendet kan bara föreslås för avslag."))
+    return YES
+
+
+def free_of_review_conflict(user: User, application: Application) -> Verdict:
+    """Whether a person asked to review the case may see it through the staff pages. Until they declare no
+    conflict of interest they must see nothing of it, whatever their other roles (they would see the other
+    reviewers' scores); a declared conflict keeps them out for good (DESIGN.md §5 rule 6, förvaltningslagen
+    16–18 §§). People with no review on the case are not concerned."""
+    if not user.is_authenticated:
+        return YES
+    barred = (
+        Review.objects.filter(application_id=application.pk, reviewer_id=user.pk)
+        .exclude(conflict=Review.Conflict.NONE)
+        .exists()
+    )
+    if barred:
+        return Verdict(False, _("Du är bedömare i ärendet och har inte förklarat dig fri från jäv."))
     return YES
 
 

@@ -34,12 +34,13 @@ DIFF_FIELDS = SNAPSHOT_FIELDS
 
 
 def can_view_case(user: User, application: Application) -> Verdict:
-    """Case officers and decision-makers see every submitted case; drafts are nobody's case."""
+    """Case officers and decision-makers see every submitted case, except one they were asked to review and
+    have not declared themselves free of conflict for; drafts are nobody's case."""
     if not any(permissions.has_role(user, role) for role in CASE_VIEW_ROLES):
         return Verdict(False, _("Du har inte behörighet att se ärendet."))
     if application.state == S.DRAFT:
         return Verdict(False, _("Ansökan är inte inskickad."))
-    return permissions.YES
+    return permissions.free_of_review_conflict(user, application)
 
 
 def case_get_for_staff(user: User, pk: int) -> Application:
@@ -75,14 +76,16 @@ def case_events(application: Application) -> QuerySet[Any]:
 
 
 def reviewer_candidates(application: Application) -> QuerySet[User]:
-    """Active reviewers not already on the case and not representing the applying organisation."""
-    return (
+    """Active reviewers not already on the case, not its case officer (who presents it for decision and cannot
+    also assess it) and not representing the applying organisation."""
+    candidates = (
         User.objects.filter(groups__name=permissions.REVIEWER, is_active=True)
         .exclude(reviews__application=application)
         .exclude(memberships__organisation_id=application.organisation_id)
-        .distinct()
-        .order_by("full_name", "email")
     )
+    if application.assigned_officer_id is not None:
+        candidates = candidates.exclude(pk=application.assigned_officer_id)
+    return candidates.distinct().order_by("full_name", "email")
 
 
 # --- what this person may do now ----------------------------------------------------------------------
@@ -108,11 +111,13 @@ def _first_no(*verdicts: Verdict) -> Verdict:
 
 
 def can_assign_self(user: User, application: Application) -> Verdict:
-    mine = (
-        Verdict(False, _("Du är redan handläggare för ärendet."))
-        if application.assigned_officer_id == user.pk
-        else permissions.YES
-    )
+    if application.assigned_officer_id == user.pk:
+        mine = Verdict(False, _("Du är redan handläggare för ärendet."))
+    elif Review.objects.filter(application_id=application.pk, reviewer_id=user.pk).exists():
+        # The officer presents the case for decision; the reviewers' assessments must stay independent of that.
+        mine = Verdict(False, _("Du är bedömare i ärendet och kan inte också vara dess handläggare."))
+    else:
+        mine = permissions.YES
     return _first_no(_officer(user), _open(application), mine)
 
 
