@@ -17,16 +17,21 @@ STAFF_AREAS = [
 
 
 def staff_nav(request: HttpRequest) -> dict[str, Any]:
+    """`staff_workspace`: whether the person gets the staff start page; `staff_areas`: their areas. Both follow
+    the roles (the groups the staff pages check), not `is_staff`, which only opens Django's admin: an external
+    reviewer has a role but no admin account."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_staff:
-        return {"staff_areas": []}
+    if user is None or not user.is_authenticated:
+        return {"staff_workspace": False, "staff_areas": []}
     areas = []
     for url_name, label, role in STAFF_AREAS:
         if not permissions.has_role(user, role):  # type: ignore[arg-type]
             continue
+        if url_name.startswith("admin:") and not user.is_staff:
+            continue  # Django's admin lets in is_staff accounts only: a link would end at its login page
         try:
             url = reverse(url_name)
         except NoReverseMatch:  # an area whose pages are not built yet
             continue
         areas.append({"url": url, "label": label, "url_name": url_name})
-    return {"staff_areas": areas}
+    return {"staff_workspace": permissions.has_staff_workspace(user), "staff_areas": areas}  # type: ignore[arg-type]

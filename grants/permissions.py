@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.text import Text
 
-from .models import Application, ApplicationState, Membership, MembershipRole, User
+from .models import Application, ApplicationState, EligibilityCheck, Membership, MembershipRole, Review, User
 
 CASE_OFFICER = "case_officer"
 REVIEWER = "reviewer"
@@ -38,6 +38,11 @@ def has_role(user: User, role: str) -> bool:
         roles = set(user.groups.values_list("name", flat=True))
         user._role_cache = roles  # type: ignore[attr-defined]
     return role in roles
+
+
+def has_staff_workspace(user: User) -> bool:
+    """Any staff role opens the staff workspace (a superuser too); `is_staff` only concerns Django's admin."""
+    return user.is_authenticated and (user.is_superuser or any(has_role(user, role) for role in STAFF_ROLES))
 
 
 def is_member(user: User, application: Application) -> bool:
@@ -116,6 +121,35 @@ def can_propose(user: User, application: Application) -> Verdict:
         return Verdict(False, _("Du har inte rollen handläggare."))
     if application.assigned_officer_id != user.pk:
         return Verdict(False, _("Bara ärendets handläggare kan föredra det."))
+    return YES
+
+
+def can_propose_approval(latest_check: EligibilityCheck | None) -> Verdict:
+    """Whether the case may be proposed for approval: only after its latest eligibility check passed. An
+    ineligible case (or one never checked) can still be proposed for rejection (DESIGN.md §4.1)."""
+    if latest_check is None:
+        return Verdict(
+            False, _("Gör den formella kontrollen först. Utan godkänd kontroll kan ärendet bara föreslås för avslag.")
+        )
+    if not latest_check.passed:
+        return Verdict(False, _("Den formella kontrollen är inte godkänd, så ärendet kan bara föreslås för avslag."))
+    return YES
+
+
+def free_of_review_conflict(user: User, application: Application) -> Verdict:
+    """Whether a person asked to review the case may see it through the staff pages. Until they declare no
+    conflict of interest they must see nothing of it, whatever their other roles (they would see the other
+    reviewers' scores); a declared conflict keeps them out for good (DESIGN.md §5 rule 6, förvaltningslagen
+    16–18 §§). People with no review on the case are not concerned."""
+    if not user.is_authenticated:
+        return YES
+    barred = (
+        Review.objects.filter(application_id=application.pk, reviewer_id=user.pk)
+        .exclude(conflict=Review.Conflict.NONE)
+        .exists()
+    )
+    if barred:
+        return Verdict(False, _("Du är bedömare i ärendet och har inte förklarat dig fri från jäv."))
     return YES
 
 

@@ -27,7 +27,7 @@ from viewflow import fsm
 
 from grants import permissions
 from grants.formatting import STOCKHOLM, format_instant, format_money
-from grants.models import Application, ApplicationState, RegistrationCounter, User
+from grants.models import Application, ApplicationState, EligibilityCheck, RegistrationCounter, User
 
 from .base import CaseFlow, TransitionRefused, log_event
 
@@ -192,8 +192,17 @@ class ApplicationFlow(CaseFlow):
         target=S.PROPOSED,
         permission=lambda f, u: bool(permissions.can_propose(u, f.application)),
     )
-    def propose(self, *, approve: bool, amount: Decimal | None, reviews_done: bool, note: str = "") -> None:
-        """Present the case for decision (föredragning)."""
+    def propose(
+        self,
+        *,
+        approve: bool,
+        amount: Decimal | None,
+        reviews_done: bool,
+        latest_check: EligibilityCheck | None,
+        note: str = "",
+    ) -> None:
+        """Present the case for decision (föredragning). Approval needs a passed eligibility check (the latest);
+        an ineligible case is proposed for rejection with the formal reason."""
         app = self.application
         self._require(permissions.can_propose(self.actor, app))  # type: ignore[arg-type]
         if not reviews_done:
@@ -201,6 +210,9 @@ class ApplicationFlow(CaseFlow):
                 _("Alla tilldelade bedömare måste ha lämnat in sin bedömning eller avstått på grund av jäv.")
             )
         if approve:
+            eligible = permissions.can_propose_approval(latest_check)
+            if not eligible:
+                raise TransitionRefused(eligible.reason, "outcome")
             if amount is None or amount <= 0:
                 raise TransitionRefused(_("Ange ett belopp."), "amount")
             if amount > app.requested_amount:
@@ -226,9 +238,32 @@ class ApplicationFlow(CaseFlow):
         target=S.APPROVED,
         permission=lambda f, u: permissions.has_role(u, permissions.DECISION_MAKER),
     )
-    def approve(self, *, proposed_by_id: int, budget_left: Decimal, amount: Decimal, note: str = "") -> None:
-        """Approve the proposal. The caller holds the row lock on the call while budget_left is computed."""
+    def approve(
+        self,
+        *,
+        proposed_by_id: int,
+        budget_left: Decimal,
+        ceiling: Decimal,
+        amount: Decimal,
+        latest_check: EligibilityCheck | None,
+        note: str = "",
+    ) -> None:
+        """Approve the proposal. The caller holds the row lock on the call while budget_left and ceiling (the
+        call's max grant now: it may have been lowered since the proposal) are read."""
         self._require(permissions.can_decide(self.actor, self.application, proposed_by_id))  # type: ignore[arg-type]
+        if not permissions.can_propose_approval(latest_check):
+            # Proposals made before approval needed a passed check, or written around the flow.
+            raise TransitionRefused(
+                _("Ärendet saknar en godkänd formell kontroll och kan inte beviljas. Returnera föredragningen.")
+            )
+        if amount > ceiling:
+            raise TransitionRefused(
+                _(
+                    "Det föreslagna beloppet %(amount)s är högre än utlysningens tak, som nu är %(max)s. "
+                    "Returnera föredragningen så att beloppet kan prövas igen."
+                )
+                % {"amount": format_money(amount), "max": format_money(ceiling)}
+            )
         if amount > budget_left:
             raise TransitionRefused(
                 _("Utlysningens budget räcker inte: %(left)s kvar, %(amount)s föreslaget.")

@@ -34,12 +34,13 @@ DIFF_FIELDS = SNAPSHOT_FIELDS
 
 
 def can_view_case(user: User, application: Application) -> Verdict:
-    """Case officers and decision-makers see every submitted case; drafts are nobody's case."""
+    """Case officers and decision-makers see every submitted case, except one they were asked to review and
+    have not declared themselves free of conflict for; drafts are nobody's case."""
     if not any(permissions.has_role(user, role) for role in CASE_VIEW_ROLES):
         return Verdict(False, _("Du har inte behörighet att se ärendet."))
     if application.state == S.DRAFT:
         return Verdict(False, _("Ansökan är inte inskickad."))
-    return permissions.YES
+    return permissions.free_of_review_conflict(user, application)
 
 
 def case_get_for_staff(user: User, pk: int) -> Application:
@@ -75,14 +76,16 @@ def case_events(application: Application) -> QuerySet[Any]:
 
 
 def reviewer_candidates(application: Application) -> QuerySet[User]:
-    """Active reviewers not already on the case and not representing the applying organisation."""
-    return (
+    """Active reviewers not already on the case, not its case officer (who presents it for decision and cannot
+    also assess it) and not representing the applying organisation."""
+    candidates = (
         User.objects.filter(groups__name=permissions.REVIEWER, is_active=True)
         .exclude(reviews__application=application)
         .exclude(memberships__organisation_id=application.organisation_id)
-        .distinct()
-        .order_by("full_name", "email")
     )
+    if application.assigned_officer_id is not None:
+        candidates = candidates.exclude(pk=application.assigned_officer_id)
+    return candidates.distinct().order_by("full_name", "email")
 
 
 # --- what this person may do now ----------------------------------------------------------------------
@@ -108,11 +111,13 @@ def _first_no(*verdicts: Verdict) -> Verdict:
 
 
 def can_assign_self(user: User, application: Application) -> Verdict:
-    mine = (
-        Verdict(False, _("Du är redan handläggare för ärendet."))
-        if application.assigned_officer_id == user.pk
-        else permissions.YES
-    )
+    if application.assigned_officer_id == user.pk:
+        mine = Verdict(False, _("Du är redan handläggare för ärendet."))
+    elif Review.objects.filter(application_id=application.pk, reviewer_id=user.pk).exists():
+        # The officer presents the case for decision; the reviewers' assessments must stay independent of that.
+        mine = Verdict(False, _("Du är bedömare i ärendet och kan inte också vara dess handläggare."))
+    else:
+        mine = permissions.YES
     return _first_no(_officer(user), _open(application), mine)
 
 
@@ -165,6 +170,13 @@ def can_propose_case(user: User, application: Application, reviews: list[Review]
     return _first_no(permissions.can_propose(user, application), _open(application), done)
 
 
+def can_propose_approval(
+    user: User, application: Application, reviews: list[Review], latest_check: EligibilityCheck | None
+) -> Verdict:
+    """Proposing approval: proposing at all, and a passed latest eligibility check (the flow asks the same)."""
+    return _first_no(can_propose_case(user, application, reviews), permissions.can_propose_approval(latest_check))
+
+
 @dataclass(frozen=True)
 class CaseActions:
     """Every action of the case page with its verdict for one person; the POST views ask the same."""
@@ -175,6 +187,7 @@ class CaseActions:
     request_completion: Verdict
     assign_reviewer: Verdict
     propose: Verdict
+    propose_approval: Verdict
     unassign: dict[int, Verdict] = field(default_factory=dict)
 
     @property
@@ -201,6 +214,7 @@ def case_actions(
         request_completion=can_request_completion(user, application),
         assign_reviewer=can_assign_reviewer(user, application),
         propose=can_propose_case(user, application, reviews),
+        propose_approval=can_propose_approval(user, application, reviews, latest_check),
         unassign={r.pk: can_unassign_reviewer(user, r) for r in reviews},
     )
 

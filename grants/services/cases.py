@@ -148,6 +148,11 @@ def application_request_completion(
     return application
 
 
+def latest_eligibility_check(application: Application) -> EligibilityCheck | None:
+    """The case's most recent eligibility check: the one that counts."""
+    return application.eligibility_checks.order_by("-checked_at", "-pk").first()
+
+
 def reviews_done(application: Application) -> bool:
     """Every assigned review is submitted or recused for a conflict."""
     return not application.reviews.filter(submitted_at__isnull=True).exclude(conflict=Review.Conflict.CONFLICT).exists()
@@ -164,7 +169,8 @@ def application_propose(
     conditions: str = "",
     now: datetime,
 ) -> Proposal:
-    """Present the case for decision (föredragning) with an outcome and reasons."""
+    """Present the case for decision (föredragning) with an outcome and reasons. Raises TransitionRefused
+    (not the case's officer, reviews pending, approval without a passed eligibility check, bad amount)."""
     application = _locked(application)
     if outcome not in (Outcome.APPROVE, Outcome.REJECT):
         raise ServiceError(_("Välj bevilja eller avslå."), "outcome")
@@ -172,7 +178,11 @@ def application_propose(
         raise ServiceError(_("Motivering krävs."), "reasons")
     approve = outcome == Outcome.APPROVE
     ApplicationFlow(application, actor=actor, now=now).propose(
-        approve=approve, amount=amount, reviews_done=reviews_done(application), note=reasons.strip()
+        approve=approve,
+        amount=amount,
+        reviews_done=reviews_done(application),
+        latest_check=latest_eligibility_check(application) if approve else None,
+        note=reasons.strip(),
     )
     return Proposal.objects.create(
         application=application,
@@ -218,17 +228,23 @@ def _add_months(day: date, months: int) -> date:
 
 @transaction.atomic
 def decision_approve(*, actor: User, application: Application, now: datetime) -> Decision:
-    """Approve the current proposal: budget re-checked under a row lock on the call; creates the Decision,
-    the Grant and its payout and report schedules. Raises TransitionRefused (four-eyes, budget)."""
+    """Approve the current proposal: eligibility, the call's ceiling and budget re-checked under a row lock on
+    the call; creates the Decision, the Grant and its payout and report schedules. Raises TransitionRefused
+    (four-eyes, no passed eligibility check, amount above the ceiling, budget)."""
     application = _locked(application)
     proposal = _current_proposal(application)
     if proposal.outcome != Outcome.APPROVE or proposal.amount is None:
         raise ServiceError(_("Föredragningen gäller avslag; använd Avslå eller returnera den."))
-    # The lock serialises approvals in one call, so two cannot both spend the last of the budget.
+    # The lock serialises approvals in one call, so two cannot both spend the last of the budget, and the
+    # ceiling read here is the one in force: an admin may have lowered it after the proposal.
     call = Call.objects.select_for_update().get(pk=application.call_id)
     budget_left = call.total_budget - call_committed_amount(call)
     ApplicationFlow(application, actor=actor, now=now).approve(
-        proposed_by_id=proposal.proposed_by_id, budget_left=budget_left, amount=proposal.amount
+        proposed_by_id=proposal.proposed_by_id,
+        budget_left=budget_left,
+        ceiling=call.max_grant_amount,
+        amount=proposal.amount,
+        latest_check=latest_eligibility_check(application),
     )
     decision = Decision.objects.create(
         application=application,

@@ -21,7 +21,7 @@ REVIEWABLE_STATES = frozenset(
 @transaction.atomic
 def review_assign(*, actor: User, application: Application, reviewer: User, now: datetime) -> Review:
     """Ask a reviewer to assess a case. Raises NotAllowed (not a case officer), ServiceError (wrong state,
-    not a reviewer, already assigned)."""
+    not a reviewer, the case's own officer, representing the applicant, already assigned)."""
     if not permissions.has_role(actor, permissions.CASE_OFFICER):
         raise NotAllowed(_("Du har inte rollen handläggare."))
     application = Application.objects.select_for_update().get(pk=application.pk)
@@ -29,6 +29,9 @@ def review_assign(*, actor: User, application: Application, reviewer: User, now:
         raise ServiceError(_("Bedömare kan inte tilldelas i ärendets nuvarande status."))
     if not permissions.has_role(reviewer, permissions.REVIEWER):
         raise ServiceError(_("Personen har inte rollen bedömare."), "reviewer")
+    if reviewer.pk == application.assigned_officer_id:
+        # The officer presents the case for decision: the assessment must come from someone else (jäv).
+        raise ServiceError(_("Ärendets handläggare kan inte vara bedömare i samma ärende."), "reviewer")
     if reviewer.memberships.filter(organisation_id=application.organisation_id).exists():
         raise ServiceError(_("Personen företräder den sökande organisationen och kan inte bedöma ansökan."), "reviewer")
     try:

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from grants.models import Application, ApplicationState, Decision, Grant, Outcome, Proposal, User
+from grants.models import Application, ApplicationState, Decision, EligibilityCheck, Grant, Outcome, Proposal, User
 from grants.services.cases import call_committed_amount, decision_approve
 from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, UserFactory
 from tests.workflows.lifecycle import REFUSALS
@@ -36,6 +36,16 @@ def test_parallel_approvals_never_exceed_the_call_budget():
             reference_number=f"2031-{i + 1:05d}",
             submitted_at=call.opens_at,
             assigned_officer=officer,
+        )
+        # Approval needs a passed eligibility check, re-checked when deciding.
+        EligibilityCheck.objects.create(
+            application=app,
+            checked_by=officer,
+            eligible_org_type=True,
+            arrived_in_time=True,
+            amount_within_ceiling=True,
+            attachments_complete=True,
+            within_purpose=True,
         )
         Proposal.objects.create(
             application=app, proposed_by=officer, outcome=Outcome.APPROVE, amount=AMOUNT, reasons="Uppfyller kraven."

@@ -5,12 +5,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import ApplicationState, ApplicationVersion, Message, Proposal, Review
+from grants.errors import ServiceError
+from grants.models import ApplicationState, ApplicationVersion, Message, Proposal, Review, User
+from grants.selectors import cases as sel
 from grants.selectors.cases import content_diff, word_diff
 from grants.services import reviews as review_services
 from grants.services.applications import application_submit
@@ -302,3 +305,112 @@ def test_word_diff_and_content_diff():
     assert [str(r.label) for r in rows] == ["Budgetrader", "Bilagor"]
     assert rows[0].removed == ["P · d · 1 kr"] and rows[0].added == ["P · d · 2 kr"]
     assert content_diff(old, old) == []
+
+
+# --- approval needs a passed eligibility check (DESIGN.md §4.1) ---------------------------------------------
+
+
+def test_failed_check_disables_approval_and_says_why(client, submitted, officer):
+    client.force_login(officer)
+    client.post(_url("staff_case_assign_self", submitted))
+    client.post(_url("staff_case_eligibility", submitted), {"elig-eligible_org_type": "on"})
+    page = client.get(_url("staff_case", submitted))
+    _check(page)
+    html = page.content.decode()
+    reason = "Den formella kontrollen är inte godkänd, så ärendet kan bara föreslås för avslag."
+    assert 'aria-describedby="why-no-approval"' in html and f'id="why-no-approval">{reason}' in html
+
+    form = client.get(_url("staff_case_propose", submitted))
+    _check(form)
+    html = form.content.decode()
+    approve_radio = html.split('value="APPROVE"')[1].split(">")[0]
+    assert "disabled" in approve_radio and reason in html
+    assert form.context["form"].initial["outcome"] == "REJECT"
+
+    # The server refuses all the same, and keeps what was written.
+    response = client.post(
+        _url("staff_case_propose", submitted), {"outcome": "APPROVE", "amount": "100000", "reasons": "Bra projekt."}
+    )
+    _check(response)
+    html = response.content.decode()
+    assert reason in html and "Bra projekt." in html
+    assert _reload(submitted).state == S.SUBMITTED
+    assert not Proposal.objects.filter(application=submitted).exists()
+
+
+def test_passed_check_leaves_approval_open(client, cast, draft, now):
+    app = bring_to(draft, S.IN_REVIEW, cast, now)
+    client.force_login(cast.officer)
+    assert "why-no-approval" not in client.get(_url("staff_case", app)).content.decode()
+    form = client.get(_url("staff_case_propose", app))
+    assert "why-no-approval" not in form.content.decode()
+    assert form.context["form"].initial["outcome"] == "APPROVE"
+
+
+# --- a case officer who is also the case's reviewer (DESIGN.md §5 rule 6, förvaltningslagen 16–18 §§) --------
+
+
+@pytest.fixture
+def officer_reviewer(officer2):
+    """A case officer (not this case's) who is also a reviewer."""
+    officer2.groups.add(Group.objects.get(name="reviewer"))
+    return User.objects.get(pk=officer2.pk)
+
+
+@pytest.mark.parametrize(
+    ("declaration", "status"),
+    [(None, 404), (Review.Conflict.NONE, 200), (Review.Conflict.CONFLICT, 404)],
+    ids=["undeclared", "no-conflict", "conflict"],
+)
+def test_officer_assigned_as_reviewer_sees_the_case_only_after_declaring_no_conflict(
+    declaration, status, client, cast, draft, now, officer_reviewer
+):
+    app = bring_to(draft, S.IN_REVIEW, cast, now)
+    review = review_services.review_assign(actor=cast.officer, application=app, reviewer=officer_reviewer, now=now)
+    if declaration is not None:
+        conflict = declaration == Review.Conflict.CONFLICT
+        review_services.review_declare(
+            actor=officer_reviewer,
+            review=review,
+            conflict=conflict,
+            reason="Jag har arbetat där." if conflict else "",
+            now=now,
+        )
+    client.force_login(officer_reviewer)
+    assert client.get(_url("staff_case", app)).status_code == status
+    assert client.get(_url("staff_case_propose", app)).status_code == status
+    if status == 404:
+        # The actions answer as the page does, and change nothing.
+        assert client.post(_url("staff_case_assign_self", app)).status_code == 404
+        assert client.post(_url("staff_case_eligibility", app), {"elig-within_purpose": "on"}).status_code == 404
+        assert _reload(app).assigned_officer == cast.officer
+        assert app.eligibility_checks.count() == 1
+
+
+def test_a_reviewer_of_the_case_cannot_become_its_officer(client, cast, draft, now, officer_reviewer):
+    app = bring_to(draft, S.IN_REVIEW, cast, now)
+    review = review_services.review_assign(actor=cast.officer, application=app, reviewer=officer_reviewer, now=now)
+    review_services.review_declare(actor=officer_reviewer, review=review, conflict=False, reason="", now=now)
+    client.force_login(officer_reviewer)
+    html = client.get(_url("staff_case", app)).content.decode()
+    assert "Du är bedömare i ärendet och kan inte också vara dess handläggare." in html
+    client.post(_url("staff_case_assign_self", app))
+    assert _reload(app).assigned_officer == cast.officer
+
+
+def test_the_case_officer_cannot_be_its_reviewer(client, cast, draft, now):
+    app = bring_to(draft, S.IN_REVIEW, cast, now)  # assigned to cast.officer
+    cast.officer.groups.add(Group.objects.get(name="reviewer"))
+    own_officer = User.objects.get(pk=cast.officer.pk)
+    other = UserFactory(email="bedomare@example.se", roles=["reviewer"])
+    assert list(sel.reviewer_candidates(app)) == [other]
+
+    client.force_login(own_officer)
+    response = client.post(_url("staff_case_reviewer_assign", app), {"rev-reviewer": own_officer.pk})
+    assert response.status_code == 200  # the form again, with the error
+    assert not Review.objects.filter(application=app).exists()
+    with pytest.raises(ServiceError) as refused:
+        review_services.review_assign(actor=own_officer, application=app, reviewer=own_officer, now=now)
+    assert refused.value.field == "reviewer"
+    assert "handläggare kan inte vara bedömare" in str(refused.value.message)
+    assert not Review.objects.filter(application=app).exists()

@@ -395,6 +395,76 @@ def test_ineligible_case_is_proposed_for_rejection_without_review(draft, cast, n
     assert Application.objects.get(pk=app.pk).state == S.REJECTED
 
 
+@pytest.mark.parametrize(
+    ("checks", "may_approve"),
+    [([], False), ([False], False), ([True, False], False), ([False, True], True)],
+    ids=["no-check", "failed", "passed-then-failed", "failed-then-passed"],
+)
+def test_approval_needs_latest_eligibility_check_passed(checks, may_approve, draft, cast, now):
+    """DESIGN.md §4.1: ineligible applications are proposed for rejection; only a case whose latest formal
+    check passed may be proposed for approval. Rejection stays open either way."""
+    app = bring_to(draft, S.DRAFT, cast, now)
+    act("submit", app, cast, now)
+    assign(app, cast, now)
+    for i, passed in enumerate(checks):
+        check_eligibility(app, cast, now + timedelta(minutes=i), passed=passed)
+    later = now + timedelta(hours=1)
+    if may_approve:
+        act("propose", app, cast, later, outcome=Outcome.APPROVE)
+        assert Proposal.objects.get(application=app).outcome == Outcome.APPROVE
+        return
+    before = snapshot(app)
+    with pytest.raises(TransitionRefused) as refused:
+        act("propose", app, cast, later, outcome=Outcome.APPROVE)
+    assert refused.value.field == "outcome"
+    assert "bara föreslås för avslag" in str(refused.value.message)
+    assert snapshot(app) == before
+    act("propose", app, cast, later, outcome=Outcome.REJECT, reasons="Ansökan uppfyller inte de formella kraven.")
+    assert Application.objects.get(pk=app.pk).state == S.PROPOSED
+
+
+def test_decision_approve_rechecks_eligibility(draft, cast, now):
+    """An approval proposal on a case without a passed check (made before the rule, or written around the
+    flow) cannot be granted: the decision-maker is told to return it."""
+    app = bring_to(draft, S.DRAFT, cast, now)
+    act("submit", app, cast, now)
+    assign(app, cast, now)
+    check_eligibility(app, cast, now, passed=False)
+    act("propose", app, cast, now, outcome=Outcome.REJECT, reasons="Utanför syftet.")
+    Proposal.objects.create(
+        application=app,
+        proposed_by=cast.officer,
+        proposed_at=now + timedelta(minutes=1),
+        outcome=Outcome.APPROVE,
+        amount=Decimal("100000.00"),
+        reasons="Bra projekt.",
+    )
+    before = snapshot(app)
+    with pytest.raises(TransitionRefused) as refused:
+        act("approve", app, cast, now + timedelta(hours=1))
+    assert "formell kontroll" in str(refused.value.message)
+    assert snapshot(app) == before
+    assert not Grant.objects.filter(application=app).exists()
+
+
+def test_decision_approve_rechecks_the_call_ceiling(draft, cast, now):
+    """The ceiling is read again under the call's row lock: lowered after the proposal, it refuses the old
+    amount with a clear message, and a new proposal within it can be granted."""
+    app = bring_to(draft, S.PROPOSED, cast, now)  # proposed at the requested 400 000
+    app.call.max_grant_amount = Decimal("300000.00")
+    app.call.save(update_fields=["max_grant_amount"])
+    before = snapshot(app)
+    with pytest.raises(TransitionRefused) as refused:
+        act("approve", app, cast, now + timedelta(hours=1))
+    message = str(refused.value.message)
+    assert "tak" in message and "300\xa0000\xa0kr" in message and "400\xa0000\xa0kr" in message
+    assert snapshot(app) == before
+    act("return_", app, cast, now + timedelta(hours=2))
+    act("propose", app, cast, now + timedelta(hours=3), amount=Decimal("300000.00"))
+    decision = act("approve", app, cast, now + timedelta(hours=4))
+    assert decision.amount == Decimal("300000.00")
+
+
 # --- start_review ------------------------------------------------------------------------------------------
 
 

@@ -25,11 +25,17 @@ from grants.models import (
     Grant,
     GrantState,
     Outcome,
+    Proposal,
     Recommendation,
     RegistrationCounter,
     Review,
 )
-from grants.services.cases import application_assign, call_committed_amount, eligibility_check_record
+from grants.services.cases import (
+    application_assign,
+    call_committed_amount,
+    eligibility_check_record,
+    latest_eligibility_check,
+)
 from grants.services.reviews import review_assign, review_declare, review_submit
 from tests.conftest import attach_required
 from tests.factories import (
@@ -203,6 +209,13 @@ def _check_invariants(call, apps):
         decisions = Decision.objects.filter(application_id=app.pk).count()
         assert decisions == (1 if states[app.pk] in (ApplicationState.APPROVED, ApplicationState.REJECTED) else 0)
         assert Grant.objects.filter(application_id=app.pk).count() == (states[app.pk] == ApplicationState.APPROVED)
+    # DESIGN.md §4.1: only a case whose latest eligibility check passed is proposed for approval, or granted.
+    for app in apps:
+        if states[app.pk] in (ApplicationState.PROPOSED, ApplicationState.APPROVED):
+            proposal = Proposal.objects.filter(application_id=app.pk).order_by("-proposed_at", "-pk").first()
+            if proposal is not None and proposal.outcome == Outcome.APPROVE:
+                latest = latest_eligibility_check(app)
+                assert latest is not None and latest.passed
     # Rule 3: numbers unique and gapless within the year, and the counter agrees.
     numbers = list(Application.objects.exclude(reference_number=None).values_list("reference_number", flat=True))
     assert len(numbers) == len(set(numbers))

@@ -208,6 +208,8 @@ def staff_case_propose(request: AuthedRequest, pk: int) -> HttpResponse:
     application = sel.case_get_for_staff(request.user, pk)
     reviews = sel.case_reviews(application)
     verdict = sel.can_propose_case(request.user, application, reviews)
+    latest_check = sel.case_latest_check(application)
+    approval = sel.can_propose_approval(request.user, application, reviews, latest_check)
     if request.method == "POST":
         if not verdict:
             return _refused(request, application, verdict)
@@ -230,14 +232,15 @@ def staff_case_propose(request: AuthedRequest, pk: int) -> HttpResponse:
                 return _done(request, application, _("Ärendet är föredraget för beslut."))
     else:
         initial: dict[str, Any] = {"outcome": Outcome.APPROVE, "amount": application.requested_amount}
-        latest_check = sel.case_latest_check(application)
+        if not approval:
+            initial = {"outcome": Outcome.REJECT}
         if request.GET.get("reject") == "formal" and latest_check is not None and not latest_check.passed:
             initial = {"outcome": Outcome.REJECT, "reasons": sel.rejection_reason(latest_check)}
         form = ProposalForm(initial=initial)
     return render(
         request,
         "staff/case/propose.html",
-        {"application": application, "form": form, "verdict": verdict},
+        {"application": application, "form": form, "verdict": verdict, "approval": approval},
     )
 
 
