@@ -96,6 +96,7 @@ def make_decisions(n: int) -> list[int]:
         Application,
         ApplicationState,
         Call,
+        EligibilityCheck,
         Organisation,
         OrganisationType,
         Outcome,
@@ -169,6 +170,22 @@ def make_decisions(n: int) -> list[int]:
                 submitted_at=now - timedelta(days=90),
             )
             for i in range(n)
+        ]
+    )
+    # A passed eligibility check for each: approval needs one (DESIGN.md §4.1).
+    EligibilityCheck.objects.bulk_create(
+        [
+            EligibilityCheck(
+                application=a,
+                checked_by=officer,
+                checked_at=now - timedelta(days=80),
+                eligible_org_type=True,
+                arrived_in_time=True,
+                amount_within_ceiling=True,
+                attachments_complete=True,
+                within_purpose=True,
+            )
+            for a in applications
         ]
     )
     Proposal.objects.bulk_create(
