@@ -68,8 +68,11 @@ def document_list_for_staff(user: User, application: Application) -> QuerySet[Do
 
 
 def document_get_for_staff(user: User, pk: int) -> Document:
-    """One document the person's roles allow; 404 otherwise."""
+    """One document the person's roles allow; 404 otherwise, also for a case they were asked to review and
+    are not free of conflict for (DESIGN.md §5 rule 6)."""
     document = _for_staff(user).filter(pk=pk).select_related("application").first()
     if document is None:
+        raise Http404
+    if document.application is not None and not permissions.free_of_review_conflict(user, document.application):
         raise Http404
     return document

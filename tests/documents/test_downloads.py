@@ -112,6 +112,23 @@ def test_staff_download_by_role(client, case, people):
         assert got == expected, document.kind
 
 
+@pytest.mark.parametrize("declaration", [None, "CONFLICT", "NONE"])
+def test_a_decision_maker_asked_to_review_the_case_downloads_only_after_declaring_no_conflict(
+    client, case, people, now, declaration
+):
+    from grants.services.reviews import review_assign, review_declare
+
+    decider = people["decision_maker"]
+    decider.groups.add(*people["reviewer"].groups.all())
+    decider = type(decider).objects.get(pk=decider.pk)  # no cached roles
+    review = review_assign(actor=people["case_officer"], application=case, reviewer=decider, now=now)
+    if declaration is not None:
+        conflict = declaration == "CONFLICT"
+        review_declare(actor=decider, review=review, conflict=conflict, reason="Jäv." if conflict else "", now=now)
+    letter = store(case, DocumentKind.DECISION_LETTER)
+    assert _get(client, decider, staff_url(letter)).status_code == (200 if declaration == "NONE" else 404)
+
+
 def test_staff_download_of_a_document_without_case(client, people):
     """A batch's payment file belongs to no case: finance may fetch it, a reviewer may not."""
     content = b"<Document>pain.001</Document>"
