@@ -325,12 +325,3 @@ class VersionDiff:
     old: ApplicationVersion
     new: ApplicationVersion
     rows: list[DiffRow]
-
-
-def case_version_diff(application: Application) -> VersionDiff | None:
-    """What changed between the last two versions, or None while there is only one."""
-    versions = list(application.versions.order_by("-number")[:2])
-    if len(versions) < 2:
-        return None
-    new, old = versions
-    return VersionDiff(old=old, new=new, rows=content_diff(old.content, new.content))
