@@ -68,12 +68,6 @@ def case_reviews(application: Application) -> list[Review]:
     )
 
 
-def case_events(application: Application) -> QuerySet[Any]:
-    from workflows.models import CaseEvent
-
-    return CaseEvent.objects.filter(application=application).select_related("actor").order_by("created_at", "pk")
-
-
 def reviewer_candidates(application: Application) -> QuerySet[User]:
     """Active reviewers not already on the case and not representing the applying organisation."""
     return (

@@ -20,6 +20,7 @@ from grants.models import Application, Outcome, Review
 from grants.permissions import Verdict
 from grants.sections import BY_KEY
 from grants.selectors import cases as sel
+from grants.selectors.case_log import case_log
 from grants.selectors.reviews import review_summary
 from grants.selectors.versions import case_versions
 from grants.services import cases as case_services
@@ -56,7 +57,7 @@ def _page(
         "failures": sel.eligibility_failures(latest_check) if latest_check else [],
         "reviews": [(r, actions.unassign[r.pk]) for r in reviews],
         "review_summary": review_summary(application),
-        "events": list(sel.case_events(application)),
+        "events": case_log(application),
         **_versions_context(application),
         "opened_sections": [BY_KEY[k] for k in application.completion_sections if k in BY_KEY],
         "suggestions": suggestions,
