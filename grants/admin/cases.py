@@ -29,6 +29,7 @@ from grants.models import (
     User,
 )
 from grants.services.cases import application_assign
+from workflows.events import event_label, event_note, state_label
 from workflows.models import CaseEvent
 
 
@@ -57,12 +58,29 @@ class ApplicationVersionInline(ReadOnlyTabularInline):
 
 class CaseEventInline(ReadOnlyTabularInline):
     model = CaseEvent
-    fields = readonly_fields = ("created_at", "event", "from_state", "to_state", "actor", "note")
+    fields = readonly_fields = ("created_at", "event_label", "from_state_label", "to_state_label", "actor", "note_text")
     ordering = ["created_at", "pk"]
     verbose_name_plural = _("ärendelogg")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CaseEvent]:
         return super().get_queryset(request).select_related("actor")
+
+    # In words, as on the case page (workflows/events.py); the codes stay searchable in the case log's own admin.
+    @admin.display(description=_("händelse"))
+    def event_label(self, obj: CaseEvent) -> str:
+        return event_label(obj.event)
+
+    @admin.display(description=_("från"))
+    def from_state_label(self, obj: CaseEvent) -> str:
+        return state_label(obj.from_state)
+
+    @admin.display(description=_("till"))
+    def to_state_label(self, obj: CaseEvent) -> str:
+        return state_label(obj.to_state)
+
+    @admin.display(description=_("anteckning"))
+    def note_text(self, obj: CaseEvent) -> str:
+        return event_note(obj.event, obj.note)
 
 
 @admin.register(Application)

@@ -69,12 +69,6 @@ def case_reviews(application: Application) -> list[Review]:
     )
 
 
-def case_events(application: Application) -> QuerySet[Any]:
-    from workflows.models import CaseEvent
-
-    return CaseEvent.objects.filter(application=application).select_related("actor").order_by("created_at", "pk")
-
-
 def reviewer_candidates(application: Application) -> QuerySet[User]:
     """Active reviewers not already on the case, not its case officer (who presents it for decision and cannot
     also assess it) and not representing the applying organisation."""
@@ -339,12 +333,3 @@ class VersionDiff:
     old: ApplicationVersion
     new: ApplicationVersion
     rows: list[DiffRow]
-
-
-def case_version_diff(application: Application) -> VersionDiff | None:
-    """What changed between the last two versions, or None while there is only one."""
-    versions = list(application.versions.order_by("-number")[:2])
-    if len(versions) < 2:
-        return None
-    new, old = versions
-    return VersionDiff(old=old, new=new, rows=content_diff(old.content, new.content))

@@ -9,8 +9,9 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from grants import permissions
-from grants.models import Application, Attachment, BudgetLine, Criterion, Review, ReviewScore, User
+from grants.models import Application, Attachment, Criterion, Review, ReviewScore, User
 from grants.models.reviews import Recommendation
+from grants.selectors.versions import latest_version_attachment_ids
 
 ONE_DECIMAL = Decimal("0.1")
 
@@ -31,22 +32,16 @@ def review_list_for_reviewer(user: User) -> QuerySet[Review]:
 
 
 def review_get_for_reviewer(user: User, pk: int, *, require_no_conflict: bool) -> Review:
-    """The person's own assignment; with `require_no_conflict`, only once they declared no conflict, and then
-    with the application's content prefetched for `_application_content.html`. Otherwise 404 (never 403)."""
+    """The person's own assignment; with `require_no_conflict`, only once they declared no conflict. Otherwise
+    404 (never 403). The application's content is read from its latest version
+    (grants.selectors.versions.application_as_submitted), not from the row the applicant may be completing."""
     if not permissions.has_role(user, permissions.REVIEWER):
         raise Http404
     reviews = Review.objects.filter(pk=pk, reviewer=user).select_related(
         "application__organisation", "application__call", "application__created_by"
     )
     if require_no_conflict:
-        reviews = reviews.filter(conflict=Review.Conflict.NONE).prefetch_related(
-            Prefetch("application__budget_lines", queryset=BudgetLine.objects.order_by("position", "pk")),
-            Prefetch(
-                "application__attachments",
-                queryset=Attachment.objects.filter(removed_at__isnull=True).select_related("kind"),
-                to_attr="current_attachments",
-            ),
-        )
+        reviews = reviews.filter(conflict=Review.Conflict.NONE)
     review = reviews.first()
     if review is None:
         raise Http404
@@ -54,17 +49,22 @@ def review_get_for_reviewer(user: User, pk: int, *, require_no_conflict: bool) -
 
 
 def review_attachment_get(user: User, review_pk: int, pk: int) -> Attachment:
-    """A current attachment of the application behind the person's own assignment, declared free of conflict."""
+    """An attachment of the application behind the person's own assignment, declared free of conflict, as
+    sent: listed in the latest submitted version (one replaced since, in an unanswered completion, still is;
+    a new upload is not yet). Without any version on file: the attachments not removed."""
     if not permissions.has_role(user, permissions.REVIEWER):
         raise Http404
     attachment = Attachment.objects.filter(
         pk=pk,
-        removed_at__isnull=True,
         application__reviews__pk=review_pk,
         application__reviews__reviewer=user,
         application__reviews__conflict=Review.Conflict.NONE,
     ).first()
     if attachment is None:
+        raise Http404
+    sent = latest_version_attachment_ids(attachment.application_id)
+    shown = attachment.pk in sent if sent is not None else attachment.removed_at is None
+    if not shown:
         raise Http404
     return attachment
 

@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -204,6 +205,13 @@ def test_case_log_is_shown_in_time_order(admin_client, seeded):
     shown = [form.instance for form in inline.formset.forms]
     assert len(shown) == application.events.count() > 3
     assert shown == sorted(shown, key=lambda e: (e.created_at, e.pk))
+    # In words, as on the case page: labels, not the stored codes.
+    cells = re.findall(
+        r'<td class="field-(event_label|from_state_label|to_state_label)">\s*<p>([^<]*)</p>', response.content.decode()
+    )
+    shown_words = {text for _, text in cells}
+    assert {"Ansökan inskickad", "Föredragen för beslut", "Ansökan beviljad", "Inkommen", "Beviljad"} <= shown_words
+    assert not any("." in text or text.isupper() for text in shown_words)
 
 
 @pytest.fixture

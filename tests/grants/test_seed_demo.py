@@ -17,6 +17,7 @@ from grants.models import (
     Call,
     Membership,
     MembershipRole,
+    Message,
     Organisation,
     OrganisationType,
     Outcome,
@@ -27,6 +28,8 @@ from grants.selectors.reviews import review_summary
 from grants.services import cases
 from grants.uploads import pdf_problem, sha256_of
 from tests.factories import VALID_ORGNRS, CallFactory
+from workflows.events import EVENT_LABELS
+from workflows.models import CaseEvent
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -87,6 +90,13 @@ def test_every_case_was_made_by_the_services_and_its_log_agrees_with_its_state()
     assert approved.decisions.get().decided_by != approved.decisions.get().proposed_by
     completed = Application.objects.filter(state=ApplicationState.IN_REVIEW, versions__number=2)
     assert completed.exists()
+    # The case page shows every line of these logs in words (workflows/events.py), states by their labels.
+    written = set(CaseEvent.objects.values_list("event", flat=True))
+    written |= set(Message.objects.values_list("event", flat=True))  # shown in the note of `message.queued`
+    assert sorted(written - set(EVENT_LABELS)) == []
+    states = set(CaseEvent.objects.values_list("from_state", flat=True))
+    states |= set(CaseEvent.objects.values_list("to_state", flat=True))
+    assert states - {""} <= set(ApplicationState.values)
 
 
 @pytest.mark.django_db

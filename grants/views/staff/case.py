@@ -20,7 +20,9 @@ from grants.models import Application, Outcome, Review
 from grants.permissions import Verdict
 from grants.sections import BY_KEY
 from grants.selectors import cases as sel
+from grants.selectors.case_log import case_log
 from grants.selectors.reviews import review_summary
+from grants.selectors.versions import case_versions
 from grants.services import cases as case_services
 from grants.services import reviews as review_services
 from grants.views.base import AuthedRequest
@@ -30,6 +32,12 @@ from workflows.base import refusal_message
 def _add_error(form: Any, exc: Exception) -> None:
     name = getattr(exc, "field", None)
     form.add_error(name if name in form.fields else None, refusal_message(exc))
+
+
+def _versions_context(application: Application) -> dict[str, Any]:
+    # Staff read what was sent: the latest frozen version, not the row the applicant may be completing.
+    versions = case_versions(application)
+    return {"submitted": versions.shown, "versions": versions.versions, "diff": versions.diff}
 
 
 def _page(
@@ -49,9 +57,8 @@ def _page(
         "failures": sel.eligibility_failures(latest_check) if latest_check else [],
         "reviews": [(r, actions.unassign[r.pk]) for r in reviews],
         "review_summary": review_summary(application),
-        "events": list(sel.case_events(application)),
-        "diff": sel.case_version_diff(application),
-        "versions": list(application.versions.order_by("number").only("number", "created_at", "application_id")),
+        "events": case_log(application),
+        **_versions_context(application),
         "opened_sections": [BY_KEY[k] for k in application.completion_sections if k in BY_KEY],
         "suggestions": suggestions,
         "eligibility_form": forms.get("eligibility") or EligibilityForm(suggestions=suggestions),

@@ -21,6 +21,7 @@ from grants.errors import NotAllowed, ServiceError
 from grants.models import Criterion, Review
 from grants.models.reviews import Recommendation
 from grants.selectors import reviews as selectors
+from grants.selectors.versions import application_as_submitted
 from grants.services import reviews as services
 from grants.views.base import AuthedRequest, pdf_attachment_response
 
@@ -161,7 +162,12 @@ def review_detail(request: AuthedRequest, review_pk: int) -> HttpResponse:
     review = selectors.review_get_for_reviewer(request.user, review_pk, require_no_conflict=True)
     application = review.application
     if review.submitted_at is not None:
-        context = {"review": review, "application": application, "scores": selectors.review_scores_for(review)}
+        context = {
+            "review": review,
+            "application": application,
+            "submitted": application_as_submitted(application),
+            "scores": selectors.review_scores_for(review),
+        }
         return render(request, "staff/reviews/detail.html", context)
     criteria = list(Criterion.objects.filter(call_id=application.call_id).order_by("position", "pk"))
     form = ScoreForm(request.POST or None, criteria=criteria)
@@ -182,7 +188,8 @@ def review_detail(request: AuthedRequest, review_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Din bedömning är inlämnad."))
             return redirect("staff_review_detail", review_pk=review.pk)
-    return render(request, "staff/reviews/detail.html", {"review": review, "application": application, "form": form})
+    context = {"review": review, "application": application, "submitted": application_as_submitted(application)}
+    return render(request, "staff/reviews/detail.html", {**context, "form": form})
 
 
 @login_required

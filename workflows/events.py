@@ -1,0 +1,79 @@
+"""What the case log's event codes mean, in words: one label per code the app writes, for the staff case page
+and the admin. Codes stay as they are stored (dotted, English, never translated); labels are translated.
+
+The codes are written by the flows (`ApplicationFlow.events`), the services (`log_event(event=…)`) and, for
+e-mails, `Message.event` (shown in the note of a `message.queued` line). tests/workflows/test_events.py reads
+the source and fails when a code is written anywhere without a label here.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import ApplicationState
+from grants.text import Text
+
+EVENT_LABELS: dict[str, Text] = {
+    # The application's lifecycle (workflows/application.py, ApplicationFlow.events)
+    "application.submitted": _("Ansökan inskickad"),
+    "application.deleted": _("Utkastet borttaget"),
+    "application.review_started": _("Tagen upp till bedömning"),
+    "application.completion_requested": _("Komplettering begärd"),
+    "application.completed": _("Komplettering inkommen"),
+    "application.proposed": _("Föredragen för beslut"),
+    "application.returned": _("Föredragningen returnerad"),
+    "application.approved": _("Ansökan beviljad"),
+    "application.rejected": _("Ansökan avslagen"),
+    "application.withdrawn": _("Ansökan återkallad"),
+    # Case handling (grants/services/cases.py, queues.py)
+    "application.assigned": _("Handläggare tilldelad"),
+    "eligibility.checked": _("Formell kontroll gjord"),
+    # The applicant's attachments after submission (grants/services/applications.py)
+    "attachment.added": _("Bilaga tillagd"),
+    "attachment.removed": _("Bilaga borttagen"),
+    # Reviews (grants/services/reviews.py)
+    "review.assigned": _("Bedömare tilldelad"),
+    "review.unassigned": _("Bedömaruppdraget återkallat"),
+    "review.conflict_declared": _("Bedömaren anmälde jäv"),
+    "review.no_conflict_declared": _("Bedömaren förklarade sig inte jävig"),
+    "review.submitted": _("Bedömning inlämnad"),
+    # Documents (documents/services.py, documents/integrity.py)
+    "document.issued": _("Dokument utfärdat"),
+    "document.checksum_failed": _("Dokumentets kontrollsumma stämmer inte"),
+    # Messages: the case-log line, and the events of the messages themselves (grants/services/messages.py)
+    "message.queued": _("Meddelande köat för utskick"),
+    "application.receipt": _("Mottagningskvitto"),
+    "application.completion_answered": _("Svar på komplettering"),
+    "application.decided": _("Beslut meddelat"),
+    "organisation.invited": _("Inbjudan till organisationen"),
+}
+
+# The note of an eligibility check says whether it passed.
+ELIGIBILITY_NOTES: dict[str, Text] = {"OK": _("godkänd"), "FAIL": _("inte godkänd")}
+MESSAGE_ARROW = " → "
+
+
+def event_label(code: str) -> str:
+    """The label of an event code; an unknown code (written by an older version of the app) as it is."""
+    label = EVENT_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def state_label(code: str) -> str:
+    """The staff label of an application state code; empty for none, the code itself if unknown."""
+    if not code:
+        return ""
+    try:
+        return str(ApplicationState(code).label)
+    except ValueError:
+        return code
+
+
+def event_note(code: str, note: str) -> str:
+    """The note of a log line in words where the app wrote a code into it: the result of an eligibility
+    check, and the message event of a `message.queued` line ("application.decided → a@b.se")."""
+    if code == "eligibility.checked" and note in ELIGIBILITY_NOTES:
+        return str(ELIGIBILITY_NOTES[note])
+    if code == "message.queued" and MESSAGE_ARROW in note:
+        message_event, rest = note.split(MESSAGE_ARROW, 1)
+        if message_event in EVENT_LABELS:
+            return f"{event_label(message_event)}{MESSAGE_ARROW}{rest}"
+    return note
