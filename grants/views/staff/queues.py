@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from grants import permissions
 from grants.errors import NotAllowed, ServiceError
 from grants.formatting import format_date
+from grants.ids import coerce_id, parse_id
 from grants.models import Application, ApplicationState, Call, OrganisationType, User
 from grants.selectors.queues import (
     DEFAULT_SORT,
@@ -102,7 +103,7 @@ class QuickSelect(forms.Select):
 
 class QueueFilterForm(forms.Form):
     call = forms.TypedChoiceField(
-        label=_("Utlysning"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+        label=_("Utlysning"), required=False, coerce=coerce_id, empty_value=None, widget=QuickSelect
     )
     state = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
     officer = forms.ChoiceField(label=_("Handläggare"), required=False, widget=QuickSelect)
@@ -127,8 +128,9 @@ class QueueFilterForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    applications = forms.TypedMultipleChoiceField(coerce=int, required=False)
-    one = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    # Bounded ids (grants.ids): a value past the database's integer range would make SQLite raise.
+    applications = forms.TypedMultipleChoiceField(coerce=coerce_id, required=False)
+    one = forms.TypedChoiceField(coerce=coerce_id, required=False, empty_value=None)
     officer = forms.ChoiceField(label=_("Tilldela"), required=False, widget=QuickSelect)
 
     def __init__(self, *args: Any, officers: list[User], me: User, **kwargs: Any):
@@ -287,7 +289,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
         filters = {
             "call_id": data["call"],
             "state": data["state"],
-            "officer_id": int(officer) if officer and officer != UNASSIGNED else None,
+            "officer_id": parse_id(officer),  # None for "" and UNASSIGNED
             "unassigned": officer == UNASSIGNED,
             "org_type": data["org_type"],
             "q": data["q"],
