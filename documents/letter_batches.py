@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
 
+from grants.ids import parse_id
 from grants.models import Decision
 
 from .models import Document, DocumentKind
@@ -49,15 +50,16 @@ class LetterProgress:
 
 
 def parse_decision_ids(raw: str) -> list[int]:
-    """ "12,13,14" → [12, 13, 14]; anything that is not a positive integer is dropped; at most MAX_IDS."""
-    ids: list[int] = []
+    """ "12,13,14" → [12, 13, 14]; anything that is not an id (grants.ids.parse_id) is dropped; at most
+    MAX_IDS. Dropped, not refused: the list only selects what a read-only page counts."""
+    ids: dict[int, None] = {}
     for part in raw.split(","):
-        part = part.strip()
-        if part.isdigit() and int(part) > 0 and int(part) not in ids:
-            ids.append(int(part))
+        number = parse_id(part.strip())
+        if number is not None:
+            ids[number] = None
         if len(ids) >= MAX_IDS:
             break
-    return ids
+    return list(ids)
 
 
 def _task_rows(decision_ids: Collection[int]) -> "list[tuple[str, dict]]":
@@ -76,7 +78,7 @@ def _task_rows(decision_ids: Collection[int]) -> "list[tuple[str, dict]]":
 def _decision_id(args_kwargs: dict) -> int | None:
     args = args_kwargs.get("args") or []
     value = args[0] if args else (args_kwargs.get("kwargs") or {}).get("decision_id")
-    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+    return parse_id(str(value)) if isinstance(value, int | str) else None
 
 
 def letter_progress(decision_ids: Collection[int]) -> LetterProgress:

@@ -1,9 +1,11 @@
 """Permission predicates: each returns a Verdict (an answer and the reason), so a template can disable a
 button and say why, from the same function the server checks. Staff roles are Django groups."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from grants.text import Text
 
@@ -15,6 +17,17 @@ DECISION_MAKER = "decision_maker"
 FINANCE = "finance"
 PROGRAMME_ADMIN = "programme_admin"
 STAFF_ROLES = (CASE_OFFICER, REVIEWER, DECISION_MAKER, FINANCE, PROGRAMME_ADMIN)
+
+# Cases somebody still works on: submitted, neither decided nor withdrawn. Only these take a case officer,
+# and "my cases" lists only these. A draft is no case yet; a decided or withdrawn case is closed.
+OPEN_STATES = frozenset(
+    {
+        ApplicationState.SUBMITTED,
+        ApplicationState.IN_REVIEW,
+        ApplicationState.AWAITING_COMPLETION,
+        ApplicationState.PROPOSED,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -158,4 +171,24 @@ def can_decide(user: User, application: Application, proposed_by_id: int | None)
         return Verdict(False, _("Du har inte rollen beslutsfattare."))
     if proposed_by_id is not None and proposed_by_id == user.pk:
         return Verdict(False, _("Du har föredragit ärendet och kan därför inte besluta i det (fyraögonsprincipen)."))
+    return YES
+
+
+def can_assign_officer(applications: Iterable[Application]) -> Verdict:
+    """Whether these cases may be given a case officer: all of them open (OPEN_STATES), or none is assigned.
+    The refusal names the closed cases. The queue row offers "Tilldela mig" by the same OPEN_STATES."""
+    applications = list(applications)
+    if any(a.state == ApplicationState.DRAFT for a in applications):
+        return Verdict(False, _("Ansökan är inte inskickad."))
+    closed = [a.reference_number or "" for a in applications if a.state not in OPEN_STATES]
+    if closed:
+        return Verdict(
+            False,
+            ngettext(
+                "Ärende %(refs)s är avslutat och kan inte tilldelas någon handläggare. Inget ärende har tilldelats.",
+                "Ärendena %(refs)s är avslutade och kan inte tilldelas någon handläggare. Inget ärende har tilldelats.",
+                len(closed),
+            )
+            % {"refs": ", ".join(closed)},
+        )
     return YES

@@ -161,7 +161,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def _may_assign(self, request: HttpRequest, obj: Application | None) -> bool:
         return (
             obj is not None
-            and obj.state != ApplicationState.DRAFT
+            and bool(permissions.can_assign_officer([obj]))  # open cases only, as application_assign checks
             and permissions.has_role(request.user, permissions.CASE_OFFICER)  # type: ignore[arg-type]
             and self.has_change_permission(request, obj)
         )

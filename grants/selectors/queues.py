@@ -10,12 +10,10 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import Application, ApplicationState, Review, User
+from grants.permissions import OPEN_STATES
 from grants.text import Text
 
 S = ApplicationState
-
-# Cases somebody still works on; "my cases" lists only these.
-OPEN_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.AWAITING_COMPLETION, S.PROPOSED})
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ def reviews_pending() -> Exists:
 def _queue_filter(queue: str, user: User) -> Q:
     if queue == "new":
         return Q(state=S.SUBMITTED, assigned_officer__isnull=True)
-    if queue == "mine":
+    if queue == "mine":  # the open cases (grants.permissions.OPEN_STATES), the ones still worked on
         return Q(assigned_officer=user, state__in=OPEN_STATES)
     if queue == "completion":
         return Q(state=S.AWAITING_COMPLETION)

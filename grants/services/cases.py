@@ -106,13 +106,16 @@ def eligibility_check_record(
 
 @transaction.atomic
 def application_assign(*, actor: User, application: Application, officer: User, now: datetime) -> Application:
-    """Make `officer` the case's officer."""
+    """Make `officer` the case's officer. Raises NotAllowed unless the actor is a case officer; ServiceError
+    if the officer is not one, or the case is a draft or closed (permissions.can_assign_officer)."""
     if not permissions.has_role(actor, permissions.CASE_OFFICER):
         raise NotAllowed(_("Du har inte rollen handläggare."))
     if not permissions.has_role(officer, permissions.CASE_OFFICER):
         raise ServiceError(_("Personen har inte rollen handläggare."), "officer")
     application = _locked(application)
-    _require_case(application)
+    verdict = permissions.can_assign_officer([application])
+    if not verdict:
+        raise ServiceError(verdict.reason)
     application.assigned_officer = officer
     application.save(update_fields=["assigned_officer", "updated_at"])
     from workflows.base import log_event

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
 from grants.errors import NotAllowed, ServiceError
-from grants.models import Application, ApplicationState, User
+from grants.models import Application, User
 from workflows.models import CaseEvent
 
 ASSIGNED_EVENT = "application.assigned"
@@ -22,7 +22,7 @@ def applications_assign_many(
 
     Cases already held by `officer` are left as they are (no event). Raises NotAllowed unless the actor is
     a case officer; ServiceError if the officer is not a case officer, no case was chosen, a case does not
-    exist or is a draft."""
+    exist, is a draft or is closed (permissions.can_assign_officer; the message names the closed cases)."""
     if not permissions.has_role(actor, permissions.CASE_OFFICER):
         raise NotAllowed(_("Du har inte rollen handläggare."))
     if not permissions.has_role(officer, permissions.CASE_OFFICER):
@@ -39,8 +39,9 @@ def applications_assign_many(
     )
     if len(locked) != len(pks):
         raise ServiceError(_("Ett av ärendena finns inte."), "applications")
-    if any(a.state == ApplicationState.DRAFT for a in locked):
-        raise ServiceError(_("Ansökan är inte inskickad."), "applications")
+    verdict = permissions.can_assign_officer(locked)
+    if not verdict:
+        raise ServiceError(verdict.reason, "applications")
     changed = [a for a in locked if a.assigned_officer_id != officer.pk]
     if not changed:
         return []

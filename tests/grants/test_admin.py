@@ -252,6 +252,15 @@ def test_a_case_officer_reassigns_through_the_service_and_the_case_log_records_i
     assert (event.event, event.actor) == ("application.assigned", staff_officer)
 
 
+def test_a_closed_case_takes_no_new_officer_in_the_admin_either(client, seeded, staff_officer):
+    """The admin asks the same rule as application_assign (permissions.can_assign_officer): the field is
+    read-only on a decided case instead of a form whose save would be refused."""
+    application = Application.objects.filter(state=ApplicationState.APPROVED).first()
+    client.force_login(staff_officer)
+    page = client.get(url(Application, "change", application.pk))
+    assert list(page.context["adminform"].form.fields) == []
+
+
 def test_only_case_officers_can_be_assigned_and_a_case_is_never_left_without_one(client, seeded, staff_officer):
     application = Application.objects.get(state=ApplicationState.PROPOSED)
     applicant = User.objects.get(email="sokande@demo.se")

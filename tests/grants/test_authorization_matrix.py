@@ -1,4 +1,5 @@
-"""Who may GET which page (DESIGN.md §5 rule 6), generated from the URL configuration.
+"""Who may GET which page, and POST to which staff URL (DESIGN.md §5 rule 6), generated from the URL
+configuration.
 
 Every URL pattern is walked from `get_resolver()` and must have a row in `MATRIX`, keyed by URL name, with
 the expected status for each role. A URL without a row fails `test_every_url_has_a_rule`, so a new page
@@ -7,8 +8,14 @@ explicitly (the admin has its own permission system; /i18n/setlang/ is a POST-on
 
 Expected codes: 200 shown, 302 sent to log in (anonymous) or redirected, 403 refused, 404 hidden (an
 applicant outside the organisation or a person without the role must not learn that a case exists),
-405 GET not allowed on a POST-only action (what matters there is that the POST is checked; the flow tests
-do that).
+405 GET not allowed on a POST-only action (its POST is checked by the POST dimension below).
+
+POST: every staff URL also has a row in `POST_MATRIX` (a staff URL without one fails
+`test_every_staff_url_has_a_post_rule`), and each is POSTed to with an empty body by every role, each POST
+in its own savepoint so one role's action cannot change what the next one finds. Anonymous → 302 to log in;
+roles without access → 404; roles with access → `OK`: anything but 403, 404, 405 or 500 (a redirect, or the
+form again with its errors). A POST view that forgot its permission check answers a role without access
+with a redirect or a page instead of 404, and fails.
 """
 
 import hashlib
@@ -18,6 +25,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from documents.models import Document, DocumentKind
@@ -137,6 +145,52 @@ MATRIX: dict[str, Rule | str] = {
 }
 
 
+# --- POST to staff URLs --------------------------------------------------------------------------------------
+
+OK = 0  # past the permission checks: any status but 403, 404, 405 and 500
+NOT_OK = (403, 404, 405, 500)
+
+
+def posts(target: str, *allowed: str) -> Rule:
+    """A staff URL taking a POST: anonymous → login, the listed roles → OK, everyone else → 404."""
+    return staff_only(target, *allowed, allowed_status=OK)
+
+
+# The case page's actions: a decision-maker reads the case, so their POST gets past the area check and is
+# refused by the action's own predicate, with a message on the case page (a redirect, like any refusal there).
+CASE_READERS = ("case_officer", "decision_maker")
+
+POST_MATRIX: dict[str, Rule] = {
+    # Pages that do not restrict the method answer a POST as they answer a GET.
+    "staff_workspace": posts("none", *STAFF),
+    "staff_queue": staff_only("none", *ROLES[1:], allowed_status=405),  # GET only, for everyone
+    "staff_queue_assign": posts("none", "case_officer"),
+    "staff_case": posts("case", *CASE_READERS),
+    "staff_case_assign_self": posts("case", *CASE_READERS),
+    "staff_case_eligibility": posts("case", *CASE_READERS),
+    "staff_case_start_review": posts("case", *CASE_READERS),
+    "staff_case_request_completion": posts("case", *CASE_READERS),
+    "staff_case_reviewer_assign": posts("case", *CASE_READERS),
+    "staff_case_reviewer_unassign": posts("review", *CASE_READERS),
+    "staff_case_propose": posts("case", *CASE_READERS),
+    "staff_review_list": posts("none", "reviewer"),
+    # Another reviewer's review: nobody else may act on it (tests/grants/test_staff_reviews.py: its own).
+    "staff_review_detail": posts("review"),
+    "staff_review_declare": posts("review"),
+    "staff_review_attachment": posts("review"),
+    "staff_decision_queue": posts("none", "decision_maker"),
+    "staff_decision": posts("case", "decision_maker"),
+    "staff_decision_approve": posts("case", "decision_maker"),
+    "staff_decision_reject": posts("case", "decision_maker"),
+    "staff_decision_return": posts("case", "decision_maker"),
+    "staff_decision_bulk": posts("none", "decision_maker"),
+    "staff_decision_progress": posts("none", "decision_maker"),
+    "staff_decision_progress_json": posts("none", "decision_maker"),
+    "staff_decision_letters_retry": posts("none", "decision_maker"),
+    "staff_document_download": posts("doc", "case_officer", "decision_maker", "programme_admin"),
+}
+
+
 # --- walking the URL configuration ---------------------------------------------------------------------------
 
 
@@ -178,6 +232,20 @@ def test_every_url_has_a_rule():
 def test_no_stale_rules():
     stale = sorted(set(MATRIX) - {u.key for u in all_urls()})
     assert not stale, f"rules for URLs that no longer exist: {stale}"
+
+
+def staff_urls() -> list[Url]:
+    return [u for u in all_urls() if u.route.startswith("/staff/")]
+
+
+def test_every_staff_url_has_a_post_rule():
+    missing = sorted({u.key for u in staff_urls()} - set(POST_MATRIX))
+    assert not missing, f"staff URLs without a row in POST_MATRIX: {missing}"
+
+
+def test_no_stale_post_rules():
+    stale = sorted(set(POST_MATRIX) - {u.key for u in staff_urls()})
+    assert not stale, f"POST rules for URLs that are gone or not staff URLs: {stale}"
 
 
 def test_the_skipped_urls_are_only_admin_and_i18n():
@@ -273,6 +341,36 @@ def test_get_status_for_every_role(client, world):
     assert not failures, "\n".join(failures)
 
 
+def _post_status(client, path: str) -> int:
+    # In a savepoint rolled back after the request: an allowed POST (approve, assign …) must not change the
+    # world the next role is tried in.
+    with transaction.atomic():
+        status = client.post(path).status_code
+        transaction.set_rollback(True)
+    return status
+
+
+def test_post_status_for_every_role(client, world):
+    users, targets = world
+    client.raise_request_exception = False  # a 500 is a status to report, not an exception
+    failures = []
+    for url in staff_urls():
+        rule_ = POST_MATRIX.get(url.key)
+        if rule_ is None:
+            continue  # reported by test_every_staff_url_has_a_post_rule
+        path = reverse(url.key, kwargs=_kwargs(url, rule_, targets))
+        for role in ROLES:
+            client.logout()
+            if users[role] is not None:
+                client.force_login(users[role])
+            status = _post_status(client, path)
+            expected = rule_.expect[role]
+            if (status in NOT_OK) if expected == OK else (status != expected):
+                wanted = f"anything but {NOT_OK}" if expected == OK else expected
+                failures.append(f"POST {url.key} {path} as {role}: got {status}, expected {wanted}")
+    assert not failures, "\n".join(failures)
+
+
 def test_an_applicant_of_another_organisation_finds_no_trace_of_the_case(client, world):
     users, targets = world
     client.force_login(users["other_org"])
@@ -285,3 +383,10 @@ def test_the_matrix_fails_for_a_url_without_a_rule(monkeypatch):
     monkeypatch.delitem(MATRIX, "staff_decision")
     with pytest.raises(AssertionError, match="staff_decision"):
         test_every_url_has_a_rule()
+
+
+def test_the_post_matrix_fails_for_a_staff_url_without_a_rule(monkeypatch):
+    """The guard itself: a staff URL missing from POST_MATRIX is reported."""
+    monkeypatch.delitem(POST_MATRIX, "staff_decision_letters_retry")
+    with pytest.raises(AssertionError, match="staff_decision_letters_retry"):
+        test_every_staff_url_has_a_post_rule()

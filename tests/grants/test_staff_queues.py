@@ -11,6 +11,7 @@ from django.utils import timezone
 from grants.errors import NotAllowed, ServiceError
 from grants.models import Application, ApplicationState, OrganisationType, Review
 from grants.selectors.queues import application_queue_list
+from grants.services.cases import application_assign
 from grants.services.queues import applications_assign_many
 from tests.factories import (
     ApplicationFactory,
@@ -276,6 +277,51 @@ def test_bulk_assign_is_all_or_nothing(client, call, org, officer, officer2, dec
     assert a.assigned_officer is None
     response = client.post(ASSIGN_URL, {"officer": "me"}, follow=True)
     assert "Välj minst ett ärende" in response.content.decode()
+
+
+# One rule for who takes an officer (grants.permissions.OPEN_STATES): the queue row's "Tilldela mig", the bulk
+# service and the single-case service (case page, admin) all follow it.
+CLOSED = [S.APPROVED, S.REJECTED, S.WITHDRAWN]
+
+
+@pytest.mark.parametrize("state", [s for s in S if s != S.DRAFT])
+def test_closed_cases_take_no_officer_in_the_queue_or_the_services(client, call, org, officer, officer2, state):
+    a = case(call, org, state=state, officer=officer2)
+    open_ = state not in CLOSED
+    client.force_login(officer)
+    row = _row_of(client.get(URL, {"queue": "all"}).content.decode(), a.reference_number)
+    assert f'name="applications" value="{a.pk}"' in row  # the box stays; the service decides
+    assert (f'name="one" value="{a.pk}"' in row) == open_
+    now = timezone.now()
+    if open_:
+        assert applications_assign_many(actor=officer, applications=[a], officer=officer, now=now) == [a]
+        assert application_assign(actor=officer, application=a, officer=officer2, now=now).assigned_officer == officer2
+        return
+    for assign in (
+        lambda: applications_assign_many(actor=officer, applications=[a], officer=officer, now=now),
+        lambda: application_assign(actor=officer, application=a, officer=officer, now=now),
+    ):
+        with pytest.raises(ServiceError, match=f"Ärende {a.reference_number} är avslutat"):
+            assign()
+    response = client.post(ASSIGN_URL, {"one": a.pk}, follow=True)
+    assert f"Ärende {a.reference_number} är avslutat" in response.content.decode()
+    a.refresh_from_db()
+    assert a.assigned_officer == officer2 and not CaseEvent.objects.filter(application=a).exists()
+
+
+def test_a_bulk_assignment_with_closed_cases_names_them_and_assigns_none(client, call, org, officer):
+    open_ = [case(call, org), case(call, org, state=S.PROPOSED)]
+    closed = [case(call, org, state=S.APPROVED), case(call, org, state=S.WITHDRAWN)]
+    client.force_login(officer)
+    response = client.post(ASSIGN_URL, {"applications": [a.pk for a in open_ + closed], "officer": "me"}, follow=True)
+    html = response.content.decode()
+    assert f"Ärendena {closed[0].reference_number}, {closed[1].reference_number} är avslutade" in html
+    assert "Inget ärende har tilldelats" in html
+    assert not Application.objects.filter(assigned_officer=officer).exists()
+    assert not CaseEvent.objects.exists()
+    client.cookies["django_language"] = "en"
+    html = client.post(ASSIGN_URL, {"applications": [closed[0].pk], "officer": "me"}, follow=True).content.decode()
+    assert f"Case {closed[0].reference_number} is closed and cannot be assigned" in html
 
 
 def test_reassigning_to_the_same_officer_logs_nothing(call, org, officer):

@@ -28,6 +28,7 @@ from documents.letter_batches import LetterProgress, decision_letters_retry, let
 from grants import permissions
 from grants.errors import ServiceError
 from grants.formatting import format_money
+from grants.ids import parse_ids
 from grants.models import ApplicationState, Outcome
 from grants.selectors.decisions import DecisionCase, decision_case_get, decision_queue
 from grants.services import cases
@@ -187,8 +188,8 @@ def _progress_url(decision_ids: list[int]) -> str:
 def staff_decision_bulk(request: AuthedRequest) -> HttpResponse:
     """Decide the selected proposals, each as proposed; then follow their letters on the progress page."""
     _require_decision_maker(request)
-    ids = [int(v) for v in request.POST.getlist("cases") if v.isdigit()]
-    if not ids:
+    ids = parse_ids(request.POST.getlist("cases"))
+    if not ids:  # none chosen, or a list with a value that is no case id: nothing is decided
         messages.error(request, _("Välj minst ett ärende att besluta."))
         return redirect("staff_decision_queue")
     result = decisions_bulk_decide(actor=request.user, application_ids=ids, now=timezone.now())

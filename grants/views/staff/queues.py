@@ -27,7 +27,9 @@ from django.views.decorators.http import require_GET, require_POST
 from grants import permissions
 from grants.errors import NotAllowed, ServiceError
 from grants.formatting import format_date
+from grants.ids import coerce_id, parse_id
 from grants.models import Application, ApplicationState, Call, OrganisationType, User
+from grants.permissions import OPEN_STATES
 from grants.selectors.queues import (
     DEFAULT_SORT,
     QUEUE_KEYS,
@@ -102,7 +104,7 @@ class QuickSelect(forms.Select):
 
 class QueueFilterForm(forms.Form):
     call = forms.TypedChoiceField(
-        label=_("Utlysning"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+        label=_("Utlysning"), required=False, coerce=coerce_id, empty_value=None, widget=QuickSelect
     )
     state = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
     officer = forms.ChoiceField(label=_("Handläggare"), required=False, widget=QuickSelect)
@@ -127,8 +129,9 @@ class QueueFilterForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    applications = forms.TypedMultipleChoiceField(coerce=int, required=False)
-    one = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    # Bounded ids (grants.ids): a value past the database's integer range would make SQLite raise.
+    applications = forms.TypedMultipleChoiceField(coerce=coerce_id, required=False)
+    one = forms.TypedChoiceField(coerce=coerce_id, required=False, empty_value=None)
     officer = forms.ChoiceField(label=_("Tilldela"), required=False, widget=QuickSelect)
 
     def __init__(self, *args: Any, officers: list[User], me: User, **kwargs: Any):
@@ -261,8 +264,9 @@ def _rows(applications: Iterable[dict[str, Any]], *, me: User) -> tuple[list[dic
                 **row,
                 choose=choose % {"ref": ref},
                 officer_cell=officer or no_officer,
+                # Not mine and open: the same rule the service applies (a closed case takes no officer).
                 action=_html(ASSIGN_TO_ME_HTML, pk=pk, ref=ref, label=assign_to_me)
-                if a["assigned_officer_id"] != me.pk
+                if a["assigned_officer_id"] != me.pk and a["state"] in OPEN_STATES
                 else "",
             )
         )
@@ -287,7 +291,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
         filters = {
             "call_id": data["call"],
             "state": data["state"],
-            "officer_id": int(officer) if officer and officer != UNASSIGNED else None,
+            "officer_id": parse_id(officer),  # None for "" and UNASSIGNED
             "unassigned": officer == UNASSIGNED,
             "org_type": data["org_type"],
             "q": data["q"],
