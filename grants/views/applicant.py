@@ -329,6 +329,10 @@ def application_submit(request: AuthedRequest, pk: int) -> HttpResponse:
         app_services.application_submit(actor=request.user, application=Application(pk=pk), now=timezone.now())
     except (Application.DoesNotExist, NotAllowed) as exc:
         raise Http404 from exc
+    except app_services.AlreadySubmitted:
+        # A double click: the first POST sent it, this one found it sent (the refusal is only raised to a
+        # member). What the person wants to see is the receipt, not an error.
+        return redirect("application_receipt", pk=pk)
     except REFUSED as exc:
         messages.error(request, str(refusal_message(exc)))
         return redirect("application_preview", pk=pk)
