@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import Application, BudgetCategory, Organisation, OrganisationType, RequiredAttachment, User
@@ -31,6 +32,19 @@ class MoneyField(forms.DecimalField):
         attrs.pop("max", None)
         attrs["inputmode"] = "decimal"
         return attrs
+
+
+class MultilineTextField(forms.CharField):
+    """Text from a <textarea>. Browsers send every line break as CR LF but count it as one character against
+    `maxlength`; line breaks become LF before any check, so text that fits in the browser fits here, and is
+    stored the same way whichever system typed it."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value: Any) -> str | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return super().to_python(value)
 
 
 class RegisterForm(forms.Form):
@@ -151,12 +165,16 @@ def section_form_class(section: str) -> type[forms.ModelForm]:
         "start_date": _("Skriv datumet som ÅÅÅÅ-MM-DD."),
         "end_date": _("Skriv datumet som ÅÅÅÅ-MM-DD. Projekt pågår oftast 12–16 månader."),
     }
+    multiline = {
+        name: MultilineTextField for name in fields if isinstance(Application._meta.get_field(name), models.TextField)
+    }
     meta = type(
         "Meta",
         (),
         {
             "model": Application,
             "fields": fields,
+            "field_classes": multiline,
             "labels": {k: v for k, v in labels.items() if k in fields},
             "help_texts": {k: v for k, v in help_texts.items() if k in fields},
             "widgets": {"start_date": DateInput(), "end_date": DateInput()},
@@ -251,6 +269,6 @@ class AttachmentForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = MultilineTextField(
         label=_("Skäl (frivilligt)"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000
     )
