@@ -1,6 +1,7 @@
 """Forms: one question per field, labels above inputs, nothing lost on an error. Forms validate input;
 the services decide."""
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -17,12 +18,23 @@ from grants.uploads import pdf_problem
 MONEY_MAX = Decimal("999999999.99")
 
 
+# What may follow the number: "450 000 kr", "450 000 kr.", "450 000 SEK", and the price-tag "450 000:-" or ",-".
+MONEY_SUFFIX = re.compile(r"(?:kr\.?|kronor|sek|:-|,-)$", re.IGNORECASE)
+
+
 class MoneyField(forms.DecimalField):
-    """Kronor as people write them: '600 000', '600 000 kr', '1 234,50'."""
+    """Kronor as people write them: '600 000', '600 000 kr', '600 000:-', '1 234,50'.
+
+    Swedish number formatting (and Word, and copying from a spreadsheet) separates thousands with a no-break
+    space, U+00A0, or a narrow no-break space, U+202F: every kind of space is dropped, not only the one on the
+    keyboard. Anything else that is not a number is still refused as one.
+    """
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
-            value = value.replace("\u00a0", "").replace(" ", "").replace("kr", "").replace(",", ".").strip()
+            value = "".join(value.split())  # str.split() splits on every Unicode space
+            value = MONEY_SUFFIX.sub("", value)
+            value = value.replace("\u2212", "-").replace(",", ".")  # U+2212 is the minus sign of formatted numbers
         return super().to_python(value)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
