@@ -163,6 +163,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME", "Vinnova")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# A refused form gets the site's own page, in the person's language, with a fresh token (403_csrf.html).
+CSRF_FAILURE_VIEW = "grants.views.pages.csrf_failure"
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
