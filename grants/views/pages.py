@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,7 +11,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "grants/accessibility.html")
+    return render(request, "grants/accessibility.html", {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
