@@ -226,6 +226,12 @@ class BudgetLineForm(forms.Form):
 
 
 class BaseBudgetFormSet(forms.BaseFormSet):
+    def initial_form_count(self) -> int:
+        # A sent row is judged by what it holds, not by whether it was on the page before: every row counts as
+        # an extra form, so one left completely blank (as "Lägg till en budgetrad" adds it) is skipped instead
+        # of refused with three "required" errors. A row with anything in it is checked in full.
+        return 0 if self.is_bound else super().initial_form_count()
+
     def clean(self) -> None:
         if any(self.errors):
             return

@@ -242,6 +242,7 @@ def _budget_section(
         rows = _budget_rows_from_post(post, drop=drop, add="add_line" in post)
         formset = forms.BudgetLineFormSet(initial=rows)
         co_form = forms.CoFinancingForm(initial={"co_financing": post.get("co_financing", "")})
+        context["unsaved"] = True  # the rows are redrawn, not saved: say so
     elif post is not None:
         formset = forms.BudgetLineFormSet(post)
         co_form = forms.CoFinancingForm(post)
