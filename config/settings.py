@@ -6,6 +6,7 @@ DATABASE_URL    e.g. postgres://user@127.0.0.1:5432/samverket; SQLite in var/ wh
 ALLOWED_HOSTS   comma-separated; defaults to localhost names in development
 EMAIL_URL-ish   EMAIL_BACKEND / EMAIL_HOST / EMAIL_PORT / DEFAULT_FROM_EMAIL
 PRIVATE_MEDIA_ROOT  where attachments and documents are stored (never served as static files)
+ACCESSIBILITY_CONTACT_EMAIL  where people report accessibility problems (the accessibility statement)
 """
 
 import os
@@ -162,6 +163,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Who the letters and e-mails speak for.
 AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME", "Vinnova")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The accessibility statement's address for reporting problems (DOS-lagen 2018:1937 requires a way to report).
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "tillganglighet@samverket.example")
+
+# A refused form gets the site's own page, in the person's language, with a fresh token (403_csrf.html).
+CSRF_FAILURE_VIEW = "grants.views.pages.csrf_failure"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,12 +1,14 @@
 """Forms: one question per field, labels above inputs, nothing lost on an error. Forms validate input;
 the services decide."""
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import Application, BudgetCategory, Organisation, OrganisationType, RequiredAttachment, User
@@ -16,12 +18,23 @@ from grants.uploads import pdf_problem
 MONEY_MAX = Decimal("999999999.99")
 
 
+# What may follow the number: "450 000 kr", "450 000 kr.", "450 000 SEK", and the price-tag "450 000:-" or ",-".
+MONEY_SUFFIX = re.compile(r"(?:kr\.?|kronor|sek|:-|,-)$", re.IGNORECASE)
+
+
 class MoneyField(forms.DecimalField):
-    """Kronor as people write them: '600 000', '600 000 kr', '1 234,50'."""
+    """Kronor as people write them: '600 000', '600 000 kr', '600 000:-', '1 234,50'.
+
+    Swedish number formatting (and Word, and copying from a spreadsheet) separates thousands with a no-break
+    space, U+00A0, or a narrow no-break space, U+202F: every kind of space is dropped, not only the one on the
+    keyboard. Anything else that is not a number is still refused as one.
+    """
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
-            value = value.replace("\u00a0", "").replace(" ", "").replace("kr", "").replace(",", ".").strip()
+            value = "".join(value.split())  # str.split() splits on every Unicode space
+            value = MONEY_SUFFIX.sub("", value)
+            value = value.replace("\u2212", "-").replace(",", ".")  # U+2212 is the minus sign of formatted numbers
         return super().to_python(value)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
@@ -31,6 +44,19 @@ class MoneyField(forms.DecimalField):
         attrs.pop("max", None)
         attrs["inputmode"] = "decimal"
         return attrs
+
+
+class MultilineTextField(forms.CharField):
+    """Text from a <textarea>. Browsers send every line break as CR LF but count it as one character against
+    `maxlength`; line breaks become LF before any check, so text that fits in the browser fits here, and is
+    stored the same way whichever system typed it."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value: Any) -> str | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return super().to_python(value)
 
 
 class RegisterForm(forms.Form):
@@ -151,12 +177,16 @@ def section_form_class(section: str) -> type[forms.ModelForm]:
         "start_date": _("Skriv datumet som ÅÅÅÅ-MM-DD."),
         "end_date": _("Skriv datumet som ÅÅÅÅ-MM-DD. Projekt pågår oftast 12–16 månader."),
     }
+    multiline = {
+        name: MultilineTextField for name in fields if isinstance(Application._meta.get_field(name), models.TextField)
+    }
     meta = type(
         "Meta",
         (),
         {
             "model": Application,
             "fields": fields,
+            "field_classes": multiline,
             "labels": {k: v for k, v in labels.items() if k in fields},
             "help_texts": {k: v for k, v in help_texts.items() if k in fields},
             "widgets": {"start_date": DateInput(), "end_date": DateInput()},
@@ -196,6 +226,12 @@ class BudgetLineForm(forms.Form):
 
 
 class BaseBudgetFormSet(forms.BaseFormSet):
+    def initial_form_count(self) -> int:
+        # A sent row is judged by what it holds, not by whether it was on the page before: every row counts as
+        # an extra form, so one left completely blank (as "Lägg till en budgetrad" adds it) is skipped instead
+        # of refused with three "required" errors. A row with anything in it is checked in full.
+        return 0 if self.is_bound else super().initial_form_count()
+
     def clean(self) -> None:
         if any(self.errors):
             return
@@ -251,6 +287,6 @@ class AttachmentForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = MultilineTextField(
         label=_("Skäl (frivilligt)"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
 from grants.errors import NotAllowed, ServiceError
+from grants.formatting import format_instant
 from grants.models import (
     Application,
     ApplicationState,
@@ -204,17 +205,30 @@ def _freeze_version(
     )
 
 
+class AlreadySubmitted(ServiceError):
+    """The application is no longer a draft: usually the second click of a double-clicked submit button."""
+
+
 @transaction.atomic
 def application_submit(*, actor: User, application: Application, now: datetime) -> Application:
     """Submit a draft: check every guard, freeze version 1, assign the diarienummer, queue the receipt.
 
-    Raises ServiceError listing the first problem, TransitionRefused for a closed call or a refused actor.
+    Raises NotAllowed for a non-member, AlreadySubmitted if it is no longer a draft, TransitionRefused for a
+    closed call, ServiceError listing the first problem of the form.
     """
     application = _locked(application, actor)
     if not permissions.is_member(actor, application):
         raise NotAllowed(_("Du är inte medlem i organisationen."))
     if application.state != ApplicationState.DRAFT:
-        raise ServiceError(_("Ansökan är redan inskickad."))
+        raise AlreadySubmitted(_("Ansökan är redan inskickad."))
+    # A closed call is the answer whatever else is missing: no use fixing fields that can no longer be sent.
+    # The flow checks the deadline again (its guard, with the same message); this only puts it first.
+    call = application.call
+    if not call.is_open(now):
+        raise TransitionRefused(
+            _("Utlysningen är stängd. Sista tidpunkt för ansökningar var %(closes)s.")
+            % {"closes": format_instant(call.closes_at)}
+        )
     # The requested amount is always the sum of the lines, whatever was stored before.
     total = sum((line.amount for line in application.budget_lines.all()), Decimal("0.00"))
     if total != application.requested_amount:
@@ -299,6 +313,7 @@ def application_complete(*, actor: User, application: Application, note: str, no
 
 
 __all__ = [
+    "AlreadySubmitted",
     "TransitionRefused",
     "application_complete",
     "application_create",

@@ -2,12 +2,22 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.template.loader import render_to_string
+from django.template import Context, Engine
 from django.utils import translation
 
 from grants.models import Application, Message, MessageChannel, User
 from grants.tasks import enqueue_in_transaction, message_deliver
 from workflows.base import log_event
+
+
+def render_plain_text(template_name: str, context: dict[str, Any]) -> str:
+    """Render a plain-text template (an e-mail's subject or body) without HTML escaping.
+
+    E-mail here is text, not HTML: escaped, `Karin O'Neill` would arrive as `Karin O&#x27;Neill`. Every e-mail
+    goes through here, so a new template cannot forget `{% autoescape off %}`.
+    """
+    template = Engine.get_default().get_template(template_name)
+    return template.render(Context(context, autoescape=False))
 
 
 def message_send(
@@ -26,8 +36,8 @@ def message_send(
     `template` names a pair: `<template>_subject.txt` and `<template>.txt`.
     """
     with translation.override(language):
-        subject = render_to_string(f"{template}_subject.txt", context).strip().replace("\n", " ")
-        body = render_to_string(f"{template}.txt", context)
+        subject = render_plain_text(f"{template}_subject.txt", context).strip().replace("\n", " ")
+        body = render_plain_text(f"{template}.txt", context)
     message = Message.objects.create(
         recipient=recipient,
         recipient_email=recipient_email,

@@ -242,6 +242,7 @@ def _budget_section(
         rows = _budget_rows_from_post(post, drop=drop, add="add_line" in post)
         formset = forms.BudgetLineFormSet(initial=rows)
         co_form = forms.CoFinancingForm(initial={"co_financing": post.get("co_financing", "")})
+        context["unsaved"] = True  # the rows are redrawn, not saved: say so
     elif post is not None:
         formset = forms.BudgetLineFormSet(post)
         co_form = forms.CoFinancingForm(post)
@@ -329,6 +330,10 @@ def application_submit(request: AuthedRequest, pk: int) -> HttpResponse:
         app_services.application_submit(actor=request.user, application=Application(pk=pk), now=timezone.now())
     except (Application.DoesNotExist, NotAllowed) as exc:
         raise Http404 from exc
+    except app_services.AlreadySubmitted:
+        # A double click: the first POST sent it, this one found it sent (the refusal is only raised to a
+        # member). What the person wants to see is the receipt, not an error.
+        return redirect("application_receipt", pk=pk)
     except REFUSED as exc:
         messages.error(request, str(refusal_message(exc)))
         return redirect("application_preview", pk=pk)

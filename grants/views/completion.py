@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from grants import permissions, selectors
 from grants.errors import REFUSALS as REFUSED
 from grants.errors import NotAllowed
+from grants.forms import MultilineTextField
 from grants.sections import BY_KEY
 from grants.services import applications as app_services
 from grants.views.base import AuthedRequest
@@ -21,7 +22,7 @@ from workflows.base import refusal_message
 
 
 class CompletionAnswerForm(forms.Form):
-    note = forms.CharField(
+    note = MultilineTextField(
         label=gettext_lazy("Vad har ni ändrat?"),
         help_text=gettext_lazy("Handläggaren ser ditt svar tillsammans med ändringarna."),
         max_length=4000,
