@@ -171,7 +171,8 @@ def can_decide(user: User, application: Application, proposed_by_id: int | None)
         return Verdict(False, _("Du har inte rollen beslutsfattare."))
     if proposed_by_id is not None and proposed_by_id == user.pk:
         return Verdict(False, _("Du har föredragit ärendet och kan därför inte besluta i det (fyraögonsprincipen)."))
-    return YES
+    # Jäv: someone asked to review the case decides it only after declaring no conflict (förvaltningslagen 16 §).
+    return free_of_review_conflict(user, application)
 
 
 def can_assign_officer(applications: Iterable[Application]) -> Verdict:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
+from grants import permissions
 from grants.models import (
     Application,
     ApplicationState,
@@ -73,9 +74,15 @@ class DecisionQueue:
 
 def decision_queue(user: User) -> DecisionQueue:
     """Proposals the user may decide, and the user's own proposals that someone else must decide.
-    Each row carries `budget_left` of its call. Two queries, whatever the number of rows."""
+    Each row carries `budget_left` of its call. Cases the user was asked to review and has not declared
+    themselves free of conflict for are left out. Three queries, whatever the number of rows."""
     queue = DecisionQueue()
-    rows = list(proposed_cases())
+    barred = set(
+        Review.objects.filter(reviewer_id=user.pk)
+        .exclude(conflict=Review.Conflict.NONE)
+        .values_list("application_id", flat=True)
+    )
+    rows = [row for row in proposed_cases() if row.pk not in barred]
     left = call_budget_left({row.call_id for row in rows})
     for row in rows:
         row.budget_left = left.get(row.call_id)  # type: ignore[attr-defined]
@@ -93,15 +100,16 @@ class DecisionCase:
     review_summary: Any = None
 
 
-def decision_case_get(pk: int) -> DecisionCase:
-    """One case as the decision-maker sees it. Drafts are not cases (404)."""
+def decision_case_get(user: User, pk: int) -> DecisionCase:
+    """One case as the decision-maker sees it. Drafts are not cases, and a case the person was asked to
+    review is not theirs to see before they declare no conflict of interest (404 for both)."""
     application = (
         Application.objects.exclude(state=ApplicationState.DRAFT)
         .select_related("organisation", "call", "assigned_officer")
         .filter(pk=pk)
         .first()
     )
-    if application is None:
+    if application is None or not permissions.free_of_review_conflict(user, application):
         raise Http404
     proposal = application.proposals.select_related("proposed_by").order_by("-proposed_at", "-pk").first()
     reviews = list(

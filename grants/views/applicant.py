@@ -395,8 +395,12 @@ def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> 
         attachment = (
             Attachment.objects.filter(pk=attachment_pk, application_id=pk)
             .exclude(application__state=ApplicationState.DRAFT)
+            .select_related("application")
             .first()
         )
+        # Not for someone asked to review the case who has not declared no conflict (jäv, DESIGN §5 rule 6).
+        if attachment is not None and not permissions.free_of_review_conflict(user, attachment.application):
+            attachment = None
     if attachment is None:
         attachment = selectors.attachment_get_for_applicant(user, pk, attachment_pk)
     return pdf_attachment_response(attachment.file, attachment.original_name)

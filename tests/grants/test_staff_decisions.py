@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from grants.models import (
     Application,
@@ -300,3 +301,39 @@ def test_a_re_proposal_by_someone_else_frees_the_first_proposer(draft, cast, now
     client.force_login(both_roles)
     assert client.post(f"/staff/decisions/{app.pk}/approve/").status_code == 302
     assert Decision.objects.get(application=app).amount == Decimal("300000")
+
+
+# --- jäv: a decision-maker asked to review the case (DESIGN.md §5 rule 6, förvaltningslagen 16 §) --------------
+
+
+@pytest.mark.parametrize("conflict", [Review.Conflict.UNDECLARED, Review.Conflict.CONFLICT, Review.Conflict.NONE])
+def test_a_decision_maker_asked_to_review_the_case_decides_it_only_after_declaring_no_conflict(
+    client, draft, cast, now, conflict
+):
+    from grants.models import Attachment
+
+    app = bring_to(draft, S.PROPOSED, cast, now)
+    reason = "Jag har arbetat där." if conflict == Review.Conflict.CONFLICT else ""
+    Review.objects.create(
+        application=app, reviewer=cast.decider, assigned_by=cast.officer, conflict=conflict, conflict_reason=reason
+    )
+    free = conflict == Review.Conflict.NONE
+    client.force_login(cast.decider)
+    queue = client.get("/staff/decisions/").content.decode()
+    assert (f'href="/staff/decisions/{app.pk}/"' in queue) is free
+    assert client.get(f"/staff/decisions/{app.pk}/").status_code == (200 if free else 404)
+    attachment = Attachment.objects.filter(application=app).first()
+    assert attachment is not None
+    download = client.get(reverse("attachment_download", args=[app.pk, attachment.pk]))
+    assert download.status_code == (200 if free else 404)
+    before = snapshot(app)
+    for action in ("approve", "reject", "return"):
+        response = client.post(f"/staff/decisions/{app.pk}/{action}/", {"note": "Tillbaka."})
+        assert response.status_code == 404 if not free else response.status_code in (200, 302), action
+        if free:
+            break
+    if not free:
+        assert snapshot(app) == before
+        with pytest.raises(REFUSALS):
+            decision_approve(actor=User.objects.get(pk=cast.decider.pk), application=app, now=now)
+        assert snapshot(app) == before

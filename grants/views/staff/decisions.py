@@ -97,7 +97,7 @@ def _page(
 def staff_decision(request: AuthedRequest, pk: int) -> HttpResponse:
     """One proposal with what it rests on, and the buttons to decide or return it."""
     _require_decision_maker(request)
-    return _page(request, decision_case_get(pk))
+    return _page(request, decision_case_get(request.user, pk))
 
 
 def _refuse_proposer(request: AuthedRequest, case: DecisionCase) -> HttpResponse | None:
@@ -114,7 +114,7 @@ def _refuse_proposer(request: AuthedRequest, case: DecisionCase) -> HttpResponse
 
 def _decide(request: AuthedRequest, pk: int, outcome: str) -> HttpResponse:
     _require_decision_maker(request)
-    case = decision_case_get(pk)
+    case = decision_case_get(request.user, pk)
     refused = _refuse_proposer(request, case)
     if refused is not None:
         return refused
@@ -125,7 +125,7 @@ def _decide(request: AuthedRequest, pk: int, outcome: str) -> HttpResponse:
         form = DecisionForm(data={})
         form.is_valid()
         form.add_error(None, refusal_message(exc))
-        return _page(request, decision_case_get(pk), decision_form=form)
+        return _page(request, decision_case_get(request.user, pk), decision_form=form)
     ref = case.application.reference_number
     if decision.outcome == Outcome.APPROVE:
         text = _("Ärende %(ref)s är beviljat med %(amount)s. Sökanden har underrättats.") % {
@@ -157,7 +157,7 @@ def staff_decision_reject(request: AuthedRequest, pk: int) -> HttpResponse:
 def staff_decision_return(request: AuthedRequest, pk: int) -> HttpResponse:
     """Send the proposal back to the case officer with a note (Returnera)."""
     _require_decision_maker(request)
-    case = decision_case_get(pk)
+    case = decision_case_get(request.user, pk)
     refused = _refuse_proposer(request, case)
     if refused is not None:
         return refused
@@ -171,7 +171,7 @@ def staff_decision_return(request: AuthedRequest, pk: int) -> HttpResponse:
     except REFUSALS as exc:
         field = getattr(exc, "field", None)
         form.add_error("note" if field == "note" else None, refusal_message(exc))
-        return _page(request, decision_case_get(pk), return_form=form)
+        return _page(request, decision_case_get(request.user, pk), return_form=form)
     messages.success(
         request,
         _("Ärende %(ref)s är returnerat till handläggaren.") % {"ref": case.application.reference_number},
