@@ -112,7 +112,8 @@ def can_assign_self(user: User, application: Application) -> Verdict:
         mine = Verdict(False, _("Du är bedömare i ärendet och kan inte också vara dess handläggare."))
     else:
         mine = permissions.YES
-    return _first_no(_officer(user), _open(application), mine)
+    # The same rule as the queue and both assign services: any open case, a proposed one too.
+    return _first_no(_officer(user), permissions.can_assign_officer([application]), mine)
 
 
 def can_check_eligibility(user: User, application: Application) -> Verdict:

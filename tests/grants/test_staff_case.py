@@ -414,3 +414,16 @@ def test_the_case_officer_cannot_be_its_reviewer(client, cast, draft, now):
     assert refused.value.field == "reviewer"
     assert "handläggare kan inte vara bedömare" in str(refused.value.message)
     assert not Review.objects.filter(application=app).exists()
+
+
+@pytest.mark.parametrize("state", [S.PROPOSED, S.APPROVED])
+def test_the_case_page_offers_taking_over_a_case_exactly_when_the_queue_and_the_services_allow_it(
+    client, cast, draft, officer2, now, state
+):
+    from grants.permissions import OPEN_STATES
+
+    app = bring_to(draft, state, cast, now)
+    client.force_login(officer2)
+    client.post(_url("staff_case_assign_self", app))
+    taken = _reload(app).assigned_officer == officer2
+    assert taken is (state in OPEN_STATES)
