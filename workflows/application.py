@@ -18,6 +18,7 @@ message for the user. The success hook saves the application and writes the case
 transaction. Records around the change (versions, decisions, grants, messages) are the services' work.
 """
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +28,7 @@ from viewflow import fsm
 
 from grants import permissions
 from grants.formatting import STOCKHOLM, format_instant, format_money
-from grants.models import Application, ApplicationState, EligibilityCheck, RegistrationCounter, User
+from grants.models import Application, ApplicationState, Call, EligibilityCheck, RegistrationCounter, User
 
 from .base import CaseFlow, TransitionRefused, log_event
 
@@ -38,6 +39,16 @@ OPEN_CASE_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.AWAITING_COMPLETION})
 COMPLETION_REQUESTABLE_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW})
 DECIDED_STATES = frozenset({S.APPROVED, S.REJECTED})
 FINAL_STATES = frozenset({S.APPROVED, S.REJECTED, S.WITHDRAWN})
+
+
+def require_call_open(call: Call, now: datetime) -> None:
+    """The submit guard on the deadline (DESIGN.md §4.1, §5 rule 7): open from opens_at until, not at,
+    closes_at, by the server's clock."""
+    if not call.is_open(now):
+        raise TransitionRefused(
+            _("Utlysningen är stängd. Sista tidpunkt för ansökningar var %(closes)s.")
+            % {"closes": format_instant(call.closes_at)}
+        )
 
 
 class ApplicationFlow(CaseFlow):
@@ -117,11 +128,7 @@ class ApplicationFlow(CaseFlow):
         app = self.application
         self._require_member()
         call = app.call
-        if not call.is_open(self.now):
-            raise TransitionRefused(
-                _("Utlysningen är stängd. Sista tidpunkt för ansökningar var %(closes)s.")
-                % {"closes": format_instant(call.closes_at)}
-            )
+        require_call_open(call, self.now)
         if app.requested_amount > call.max_grant_amount:
             raise TransitionRefused(
                 _("Sökt belopp får vara högst %(max)s.") % {"max": format_money(call.max_grant_amount)}, "budget"

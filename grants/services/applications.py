@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
 from grants.errors import NotAllowed, ServiceError
-from grants.formatting import format_instant
 from grants.models import (
     Application,
     ApplicationState,
@@ -32,7 +31,7 @@ from grants.selectors import application_content_prefetches, application_problem
 from grants.services.messages import message_send, notify
 from grants.tasks import application_submission_followup, enqueue_in_transaction
 from grants.uploads import pdf_problem, sha256_of
-from workflows.application import ApplicationFlow
+from workflows.application import ApplicationFlow, require_call_open
 from workflows.base import TransitionRefused, log_event
 
 RECEIPT_EVENT = "application.receipt"
@@ -223,12 +222,7 @@ def application_submit(*, actor: User, application: Application, now: datetime) 
         raise AlreadySubmitted(_("Ansökan är redan inskickad."))
     # A closed call is the answer whatever else is missing: no use fixing fields that can no longer be sent.
     # The flow checks the deadline again (its guard, with the same message); this only puts it first.
-    call = application.call
-    if not call.is_open(now):
-        raise TransitionRefused(
-            _("Utlysningen är stängd. Sista tidpunkt för ansökningar var %(closes)s.")
-            % {"closes": format_instant(call.closes_at)}
-        )
+    require_call_open(application.call, now)
     # The requested amount is always the sum of the lines, whatever was stored before.
     total = sum((line.amount for line in application.budget_lines.all()), Decimal("0.00"))
     if total != application.requested_amount:
