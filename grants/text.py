@@ -1,11 +1,11 @@
 """`Text`: a user-facing message, either a str or a lazy gettext string."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
-    Text = str | StrPromise
+    Text: TypeAlias = str | StrPromise
 else:
     from django.utils.functional import Promise
 
