@@ -34,4 +34,6 @@ class CaseEvent(AppendOnlyModel):
         indexes = [models.Index(fields=["application", "created_at"], name="caseevent_app_time")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.event}"
+        from .events import event_label
+
+        return f"{self.created_at:%Y-%m-%d %H:%M} {event_label(self.event)}"

@@ -448,3 +448,17 @@ def test_a_migration_creates_the_staff_groups_and_names_the_same_roles(db):
     Group.objects.filter(name__in=STAFF_GROUPS).delete()
     migration.create_groups(apps, connection.schema_editor())
     assert set(Group.objects.filter(name__in=STAFF_GROUPS).values_list("name", flat=True)) == set(STAFF_GROUPS)
+
+
+def test_the_case_log_in_the_admin_speaks_in_words(admin_client, seeded):
+    from workflows.events import EVENT_LABELS
+
+    page = admin_client.get(reverse("admin:workflows_caseevent_changelist")).content.decode()
+    assert str(EVENT_LABELS["application.submitted"]) in page
+    assert ">application.submitted<" not in page  # neither a cell nor a filter shows the stored code
+    assert '<td class="field-to_label">Inkommen</td>' in page  # a state label, not SUBMITTED
+    only = admin_client.get(reverse("admin:workflows_caseevent_changelist"), {"event": "application.submitted"})
+    assert only.status_code == 200
+    rows = only.content.decode().split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert str(EVENT_LABELS["application.submitted"]) in rows
+    assert str(EVENT_LABELS["application.withdrawn"]) not in rows
