@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from grants.forms import MultilineTextField
 from grants.models import Outcome, User
 from grants.sections import SECTIONS
 
@@ -19,7 +20,7 @@ class EligibilityForm(forms.Form):
     amount_within_ceiling = forms.BooleanField(label=_("Sökt belopp ryms inom utlysningens tak"), required=False)
     attachments_complete = forms.BooleanField(label=_("Obligatoriska bilagor finns"), required=False)
     within_purpose = forms.BooleanField(label=_("Projektet ligger inom utlysningens syfte"), required=False)
-    note = forms.CharField(
+    note = MultilineTextField(
         label=_("Kommentar"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
@@ -35,7 +36,7 @@ class EligibilityForm(forms.Form):
 class CompletionRequestForm(forms.Form):
     prefix = "compl"
 
-    message = forms.CharField(
+    message = MultilineTextField(
         label=_("Vad behöver kompletteras?"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -74,8 +75,8 @@ class ProposalForm(forms.Form):
         decimal_places=2,
         help_text=_("Krävs vid bifall; högst det sökta beloppet och utlysningens tak."),
     )
-    reasons = forms.CharField(label=_("Motivering"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
-    conditions = forms.CharField(
+    reasons = MultilineTextField(label=_("Motivering"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
+    conditions = MultilineTextField(
         label=_("Särskilda villkor"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
     )
 

@@ -92,3 +92,43 @@ def test_the_completion_answer_counts_a_line_break_once(member, draft, cast, now
     app.refresh_from_db()
     assert app.state == ApplicationState.IN_REVIEW
     assert CaseEvent.objects.filter(application=app, event="application.completed").get().note == stored
+
+
+def _form_classes():
+    """Every form class of the app: the portal's, the staff's and those defined in the views."""
+    import importlib
+
+    from django import forms as django_forms
+
+    for module in (
+        "grants.forms",
+        "grants.forms_staff",
+        "grants.views.staff.case",
+        "grants.views.staff.decisions",
+        "grants.views.staff.reviews",
+        "grants.views.staff.queues",
+        "grants.views.completion",
+    ):
+        importlib.import_module(module)
+    seen, todo = set(), [django_forms.Form, django_forms.ModelForm]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+    return sorted((c for c in seen if c.__module__.startswith("grants.")), key=lambda c: c.__qualname__)
+
+
+def test_every_textarea_of_the_app_counts_a_line_break_once():
+    from django import forms as django_forms
+
+    from grants.forms import MultilineTextField
+
+    textareas = []
+    for form_class in _form_classes():
+        for name, field in form_class.base_fields.items():
+            # A length limit is what a CR LF pair breaks; admin text without one is left as the admin sends it.
+            if isinstance(field.widget, django_forms.Textarea) and getattr(field, "max_length", None):
+                textareas.append(f"{form_class.__qualname__}.{name}")
+                assert isinstance(field, MultilineTextField), f"{form_class.__qualname__}.{name}"
+    assert len(textareas) >= 8  # the staff forms too, not only the portal's

@@ -28,6 +28,7 @@ from documents.letter_batches import LetterProgress, decision_letters_retry, let
 from grants import permissions
 from grants.errors import ServiceError
 from grants.formatting import format_money
+from grants.forms import MultilineTextField
 from grants.ids import parse_ids
 from grants.models import ApplicationState, Outcome
 from grants.selectors.decisions import DecisionCase, decision_case_get, decision_queue
@@ -44,7 +45,7 @@ class DecisionForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    note = forms.CharField(
+    note = MultilineTextField(
         label=_("Anteckning till handläggaren"),
         help_text=_("Skriv vad som behöver göras innan ärendet kan beslutas."),
         widget=forms.Textarea(attrs={"rows": 4}),

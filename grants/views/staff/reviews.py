@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from grants import permissions
 from grants.errors import NotAllowed, ServiceError
+from grants.forms import MultilineTextField
 from grants.models import Criterion, Review
 from grants.models.reviews import Recommendation
 from grants.selectors import reviews as selectors
@@ -42,7 +43,7 @@ class DeclareForm(forms.Form):
         widget=Radios,
         error_messages={"required": gettext_lazy("Ange om du är jävig eller inte.")},
     )
-    reason = forms.CharField(
+    reason = MultilineTextField(
         label=gettext_lazy("Varför är du jävig?"),
         help_text=gettext_lazy("Fyll i om du är jävig, till exempel ”Projektledaren är min syster”."),
         required=False,
@@ -62,7 +63,7 @@ class ScoreForm(forms.Form):
             "invalid_choice": gettext_lazy("Välj en rekommendation."),
         },
     )
-    comment = forms.CharField(
+    comment = MultilineTextField(
         label=gettext_lazy("Sammanfattande bedömning"),
         required=False,
         max_length=10000,
@@ -82,7 +83,7 @@ class ScoreForm(forms.Form):
                 widget=Radios,
                 error_messages={"required": bad, "invalid_choice": bad},
             )
-            self.fields[f"justification_{criterion.pk}"] = forms.CharField(
+            self.fields[f"justification_{criterion.pk}"] = MultilineTextField(
                 label=_("Motivering för ”%(c)s”") % {"c": criterion.name},
                 max_length=10000,
                 widget=forms.Textarea(attrs={"rows": 4}),
