@@ -152,15 +152,12 @@ def can_propose_approval(latest_check: EligibilityCheck | None) -> Verdict:
 def free_of_review_conflict(user: User, application: Application) -> Verdict:
     """Whether a person asked to review the case may see it through the staff pages. Until they declare no
     conflict of interest they must see nothing of it, whatever their other roles (they would see the other
-    reviewers' scores); a declared conflict keeps them out for good (DESIGN.md §5 rule 6, förvaltningslagen
-    16–18 §§). People with no review on the case are not concerned."""
+    reviewers' scores); a declared conflict keeps them out for good, also once the assignment is withdrawn
+    (DESIGN.md §5 rule 6, förvaltningslagen 16–18 §§). An assignment the officer withdrew before any conflict was
+    declared bars nothing. People with no review on the case are not concerned."""
     if not user.is_authenticated:
         return YES
-    barred = (
-        Review.objects.filter(application_id=application.pk, reviewer_id=user.pk)
-        .exclude(conflict=Review.Conflict.NONE)
-        .exists()
-    )
+    barred = Review.objects.barring().filter(application_id=application.pk, reviewer_id=user.pk).exists()
     if barred:
         return Verdict(False, _("Du är bedömare i ärendet och har inte förklarat dig fri från jäv."))
     return YES

@@ -212,7 +212,8 @@ class ApplicationFlow(CaseFlow):
         an ineligible case is proposed for rejection with the formal reason."""
         app = self.application
         self._require(permissions.can_propose(self.actor, app))  # type: ignore[arg-type]
-        if not reviews_done:
+        # `reviews_done` is the caller's count; a withdrawn assignment (Review.withdrawn_at) is not owed either.
+        if not reviews_done and app.reviews.pending().exists():
             raise TransitionRefused(
                 _("Alla tilldelade bedömare måste ha lämnat in sin bedömning eller avstått på grund av jäv.")
             )

@@ -14,8 +14,29 @@ class Recommendation(models.TextChoices):
     REJECT = "REJECT", _("Avslå")
 
 
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def current(self) -> "ReviewQuerySet":
+        """The assignments the case officer has not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def pending(self) -> "ReviewQuerySet":
+        """The assessments still owed: not submitted, not recused for a declared conflict, not withdrawn."""
+        return self.current().filter(submitted_at__isnull=True).exclude(conflict=Review.Conflict.CONFLICT)
+
+    def barring(self) -> "ReviewQuerySet":
+        """The assignments that keep their reviewer out of the case's staff pages: a declared conflict, even
+        withdrawn later (the jäv stays), and one not yet declared while it stands. An assignment withdrawn
+        before any declaration never let the person see anything as a reviewer, so it bars nothing."""
+        return self.filter(
+            models.Q(conflict=Review.Conflict.CONFLICT)
+            | models.Q(conflict=Review.Conflict.UNDECLARED, withdrawn_at__isnull=True)
+        )
+
+
 class Review(models.Model):
-    """A reviewer's assignment on one application: conflict declaration first, then scores."""
+    """A reviewer's assignment on one application: conflict declaration first, then scores. The case officer
+    may withdraw an assignment not yet submitted (`withdrawn_at`): that is not a conflict of interest, and the
+    reviewer's own declaration, if any, stays as they made it."""
 
     class Conflict(models.TextChoices):
         UNDECLARED = "UNDECLARED", _("Ej deklarerat")
@@ -40,6 +61,17 @@ class Review(models.Model):
     recommendation = models.CharField(_("rekommendation"), max_length=20, choices=Recommendation.choices, blank=True)
     comment = models.TextField(_("sammanfattande bedömning"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("inlämnad"))
+    withdrawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("återkallad"))
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("återkallad av"),
+    )
+
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bedömning")
@@ -57,10 +89,23 @@ class Review(models.Model):
                 condition=models.Q(submitted_at__isnull=True) | models.Q(conflict="NONE"),
                 name="review_submitted_only_without_conflict",
             ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | models.Q(submitted_at__isnull=True),
+                name="review_submitted_not_withdrawn",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_by__isnull=True) | models.Q(withdrawn_at__isnull=False),
+                name="review_withdrawn_by_needs_time",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reviewer} → {self.application}"
+
+    @property
+    def is_pending(self) -> bool:
+        """The assessment is still owed (the row-level twin of ReviewQuerySet.pending)."""
+        return self.submitted_at is None and self.conflict != Review.Conflict.CONFLICT and self.withdrawn_at is None
 
 
 class ReviewScore(models.Model):

@@ -148,6 +148,8 @@ def can_assign_reviewer(user: User, application: Application) -> Verdict:
 def can_unassign_reviewer(user: User, review: Review) -> Verdict:
     if review.submitted_at is not None:
         state = Verdict(False, _("En inlämnad bedömning kan inte tas tillbaka."))
+    elif review.withdrawn_at is not None:
+        state = Verdict(False, _("Bedömaruppdraget är redan återkallat."))
     elif review.conflict == Review.Conflict.CONFLICT:
         state = Verdict(False, _("Bedömaren har redan avstått."))
     else:
@@ -156,7 +158,7 @@ def can_unassign_reviewer(user: User, review: Review) -> Verdict:
 
 
 def can_propose_case(user: User, application: Application, reviews: list[Review]) -> Verdict:
-    pending = any(r.submitted_at is None and r.conflict != Review.Conflict.CONFLICT for r in reviews)
+    pending = any(r.is_pending for r in reviews)
     done = (
         Verdict(False, _("Alla tilldelade bedömningar måste vara inlämnade eller ha avstått på grund av jäv."))
         if pending

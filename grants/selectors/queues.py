@@ -62,12 +62,8 @@ ROW_FIELDS = (
 
 
 def reviews_pending() -> Exists:
-    """True for a case with an assigned review neither submitted nor recused for a conflict."""
-    return Exists(
-        Review.objects.filter(application=OuterRef("pk"), submitted_at__isnull=True).exclude(
-            conflict=Review.Conflict.CONFLICT
-        )
-    )
+    """True for a case with an assigned review neither submitted, nor recused for a conflict, nor withdrawn."""
+    return Exists(Review.objects.pending().filter(application=OuterRef("pk")))
 
 
 def _queue_filter(queue: str, user: User) -> Q:

@@ -1,5 +1,6 @@
 """Reads for reviews. A reviewer sees only their own assignments, and an application's content only after
-declaring no conflict of interest (DESIGN.md §5 rule 6); every lookup here answers 404 otherwise."""
+declaring no conflict of interest (DESIGN.md §5 rule 6); every lookup here answers 404 otherwise. An
+assignment the case officer withdrew is no longer the reviewer's: it is left out of their list and answers 404."""
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,24 +22,28 @@ def _one_decimal(value: float | Decimal) -> Decimal:
 
 
 def review_list_for_reviewer(user: User) -> QuerySet[Review]:
-    """The person's own assignments with what the list shows, in one query; none without the reviewer role."""
+    """The person's own assignments, not withdrawn, with what the list shows, in one query; none without the
+    reviewer role."""
     if not permissions.has_role(user, permissions.REVIEWER):
         return Review.objects.none()
     return (
-        Review.objects.filter(reviewer=user)
+        Review.objects.current()
+        .filter(reviewer=user)
         .select_related("application__organisation", "application__call")
         .order_by("assigned_at", "pk")
     )
 
 
 def review_get_for_reviewer(user: User, pk: int, *, require_no_conflict: bool) -> Review:
-    """The person's own assignment; with `require_no_conflict`, only once they declared no conflict. Otherwise
-    404 (never 403). The application's content is read from its latest version
+    """The person's own assignment, not withdrawn; with `require_no_conflict`, only once they declared no
+    conflict. Otherwise 404 (never 403). The application's content is read from its latest version
     (grants.selectors.versions.application_as_submitted), not from the row the applicant may be completing."""
     if not permissions.has_role(user, permissions.REVIEWER):
         raise Http404
-    reviews = Review.objects.filter(pk=pk, reviewer=user).select_related(
-        "application__organisation", "application__call", "application__created_by"
+    reviews = (
+        Review.objects.current()
+        .filter(pk=pk, reviewer=user)
+        .select_related("application__organisation", "application__call", "application__created_by")
     )
     if require_no_conflict:
         reviews = reviews.filter(conflict=Review.Conflict.NONE)
@@ -49,9 +54,9 @@ def review_get_for_reviewer(user: User, pk: int, *, require_no_conflict: bool) -
 
 
 def review_attachment_get(user: User, review_pk: int, pk: int) -> Attachment:
-    """An attachment of the application behind the person's own assignment, declared free of conflict, as
-    sent: listed in the latest submitted version (one replaced since, in an unanswered completion, still is;
-    a new upload is not yet). Without any version on file: the attachments not removed."""
+    """An attachment of the application behind the person's own assignment, not withdrawn and declared free of
+    conflict, as sent: listed in the latest submitted version (one replaced since, in an unanswered completion,
+    still is; a new upload is not yet). Without any version on file: the attachments not removed."""
     if not permissions.has_role(user, permissions.REVIEWER):
         raise Http404
     attachment = Attachment.objects.filter(
@@ -59,6 +64,7 @@ def review_attachment_get(user: User, review_pk: int, pk: int) -> Attachment:
         application__reviews__pk=review_pk,
         application__reviews__reviewer=user,
         application__reviews__conflict=Review.Conflict.NONE,
+        application__reviews__withdrawn_at__isnull=True,
     ).first()
     if attachment is None:
         raise Http404
@@ -75,11 +81,13 @@ def review_scores_for(review: Review) -> list[ReviewScore]:
 
 def review_summary(application: Application) -> dict[str, Any]:
     """Every review of a case for the officer and the decision-maker, in three queries: the submitted ones
-    with their scores, the pending and recused ones, and per criterion n, mean, min–max and the standard
-    deviation (population σ: the spread of these reviewers' scores, 0 for one review), both to one decimal.
+    with their scores, the pending, recused and withdrawn ones, and per criterion n, mean, min–max and the
+    standard deviation (population σ: the spread of these reviewers' scores, 0 for one review), both to one
+    decimal. A declared conflict is listed as recused even when the assignment was withdrawn later; a withdrawn
+    assignment is neither pending nor counted as assigned.
 
-    Returns {"criteria": [...], "reviews": [...], "pending": [...], "recused": [...], "recommendations": [...],
-    "assigned_count": int, "submitted_count": int}.
+    Returns {"criteria": [...], "reviews": [...], "pending": [...], "recused": [...], "withdrawn": [...],
+    "recommendations": [...], "assigned_count": int, "submitted_count": int}.
     """
     criteria = list(Criterion.objects.filter(call_id=application.call_id).order_by("position", "pk"))
     reviews = list(
@@ -142,18 +150,23 @@ def review_summary(application: Application) -> dict[str, Any]:
         "pending": [
             {"review": r, "reviewer_name": r.reviewer.get_full_name(), "declared": r.conflict == Review.Conflict.NONE}
             for r in reviews
-            if r.submitted_at is None and r.conflict != Review.Conflict.CONFLICT
+            if r.is_pending
         ],
         "recused": [
             {"review": r, "reviewer_name": r.reviewer.get_full_name(), "reason": r.conflict_reason}
             for r in reviews
             if r.conflict == Review.Conflict.CONFLICT
         ],
+        "withdrawn": [
+            {"review": r, "reviewer_name": r.reviewer.get_full_name(), "withdrawn_at": r.withdrawn_at}
+            for r in reviews
+            if r.withdrawn_at is not None and r.conflict != Review.Conflict.CONFLICT
+        ],
         "recommendations": [
             {"code": value, "label": label, "count": counts[value]}
             for value, label in Recommendation.choices
             if value in counts
         ],
-        "assigned_count": len(reviews),
+        "assigned_count": sum(1 for r in reviews if r.withdrawn_at is None),
         "submitted_count": len(submitted),
     }

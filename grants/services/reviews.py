@@ -54,17 +54,20 @@ def review_assign(*, actor: User, application: Application, reviewer: User, now:
 
 
 @transaction.atomic
-def review_unassign(*, actor: User, review: Review, now: datetime) -> None:
-    """Take back an assignment that has not been submitted; it stays on file as recused-by-officer."""
+def review_unassign(*, actor: User, review: Review, now: datetime) -> Review:
+    """Withdraw an assignment that has not been submitted. It stays on file as withdrawn; the reviewer's own
+    conflict declaration, if any, stays as they made it. Raises NotAllowed (not a case officer), ServiceError
+    (submitted, already withdrawn)."""
     if not permissions.has_role(actor, permissions.CASE_OFFICER):
         raise NotAllowed(_("Du har inte rollen handläggare."))
-    review = Review.objects.select_for_update().get(pk=review.pk)
+    review = Review.objects.select_for_update().select_related("application", "reviewer").get(pk=review.pk)
     if review.submitted_at is not None:
         raise ServiceError(_("En inlämnad bedömning kan inte tas tillbaka."))
-    review.conflict = Review.Conflict.CONFLICT
-    review.conflict_reason = str(_("Tilldelningen återkallad av handläggaren."))
-    review.declared_at = review.declared_at or now
-    review.save(update_fields=["conflict", "conflict_reason", "declared_at"])
+    if review.withdrawn_at is not None:
+        raise ServiceError(_("Bedömaruppdraget är redan återkallat."))
+    review.withdrawn_at = now
+    review.withdrawn_by = actor
+    review.save(update_fields=["withdrawn_at", "withdrawn_by"])
     log_event(
         application=review.application,
         actor=actor,
@@ -72,6 +75,7 @@ def review_unassign(*, actor: User, review: Review, now: datetime) -> None:
         now=now,
         note=review.reviewer.get_full_name(),
     )
+    return review
 
 
 @transaction.atomic
@@ -80,6 +84,8 @@ def review_declare(*, actor: User, review: Review, conflict: bool, reason: str, 
     review = Review.objects.select_for_update().select_related("application").get(pk=review.pk)
     if review.reviewer_id != actor.pk:
         raise NotAllowed(_("Uppdraget är inte ditt."))
+    if review.withdrawn_at is not None:
+        raise ServiceError(_("Handläggaren har återkallat uppdraget."))
     if review.conflict != Review.Conflict.UNDECLARED:
         raise ServiceError(_("Du har redan lämnat din jävsdeklaration."))
     if conflict and not reason.strip():
@@ -114,6 +120,8 @@ def review_submit(
     review = Review.objects.select_for_update().select_related("application__call").get(pk=review.pk)
     if review.reviewer_id != actor.pk:
         raise NotAllowed(_("Uppdraget är inte ditt."))
+    if review.withdrawn_at is not None:
+        raise ServiceError(_("Handläggaren har återkallat uppdraget."))
     if review.conflict != Review.Conflict.NONE:
         raise ServiceError(_("Lämna jävsdeklarationen först."))
     if review.submitted_at is not None:

@@ -17,7 +17,7 @@ from grants.selectors import cases as sel
 from grants.selectors.cases import content_diff, word_diff
 from grants.services import reviews as review_services
 from grants.services.applications import application_submit
-from tests.factories import UserFactory
+from tests.factories import ReviewFactory, UserFactory
 from tests.grants.test_html_valid import _check
 from tests.workflows.lifecycle import STOCKHOLM, bring_to
 from workflows.base import log_event
@@ -219,9 +219,21 @@ def test_unassign_reviewer(client, cast, draft, now):
     review = Review.objects.get(application=app)
     client.post(_url("staff_case_reviewer_unassign", app, review_pk=review.pk))
     review.refresh_from_db()
-    assert review.conflict == Review.Conflict.CONFLICT
-    html = client.get(_url("staff_case", app)).content.decode()
-    assert "Bedömaren har redan avstått." in html
+    # Withdrawn, not a conflict of interest: the declaration stays the reviewer's, as it was.
+    assert review.withdrawn_at is not None and review.withdrawn_by == cast.officer
+    assert review.conflict == Review.Conflict.UNDECLARED and review.conflict_reason == "" and review.declared_at is None
+    assert app.events.filter(event="review.unassigned", actor=cast.officer).count() == 1
+    page = client.get(_url("staff_case", app))
+    _check(page)
+    html = page.content.decode()
+    assert "Återkallad " in html and "Jäv – avstår" not in html
+    assert "Bedömaruppdraget är redan återkallat." in html  # the button says why it is disabled
+    # A second withdrawal is refused with a message and changes nothing.
+    client.post(_url("staff_case_reviewer_unassign", app, review_pk=review.pk))
+    with pytest.raises(ServiceError, match="Bedömaruppdraget är redan återkallat."):
+        review_services.review_unassign(actor=cast.officer, review=review, now=now)
+    assert Review.objects.get(pk=review.pk).withdrawn_at == review.withdrawn_at
+    assert app.events.filter(event="review.unassigned").count() == 1
 
 
 @pytest.mark.parametrize("who", ["member", "outsider", "reviewer", "finance", "applicant_staffless"])
@@ -385,6 +397,53 @@ def test_officer_assigned_as_reviewer_sees_the_case_only_after_declaring_no_conf
         assert client.post(_url("staff_case_eligibility", app), {"elig-within_purpose": "on"}).status_code == 404
         assert _reload(app).assigned_officer == cast.officer
         assert app.eligibility_checks.count() == 1
+
+
+def test_an_officer_whose_undeclared_assignment_was_withdrawn_sees_the_case_again(
+    client, cast, draft, now, officer_reviewer
+):
+    app = bring_to(draft, S.IN_REVIEW, cast, now)
+    review = review_services.review_assign(actor=cast.officer, application=app, reviewer=officer_reviewer, now=now)
+    client.force_login(officer_reviewer)
+    assert client.get(_url("staff_case", app)).status_code == 404
+    review_services.review_unassign(actor=cast.officer, review=review, now=now)
+    # Never declared, never shown anything as a reviewer: no conflict of interest to keep them out.
+    assert client.get(_url("staff_case", app)).status_code == 200
+    assert client.get(_url("staff_case_propose", app)).status_code == 200
+
+
+def test_withdrawing_a_declared_conflict_keeps_the_reason_and_the_bar(client, cast, draft, now, officer_reviewer):
+    app = bring_to(draft, S.IN_REVIEW, cast, now)
+    review = review_services.review_assign(actor=cast.officer, application=app, reviewer=officer_reviewer, now=now)
+    declared = review_services.review_declare(
+        actor=officer_reviewer, review=review, conflict=True, reason="Jag har arbetat där.", now=now
+    )
+    review_services.review_unassign(actor=cast.officer, review=review, now=now + timedelta(hours=1))
+    review.refresh_from_db()
+    assert review.withdrawn_at == now + timedelta(hours=1)
+    assert review.conflict == Review.Conflict.CONFLICT and review.conflict_reason == "Jag har arbetat där."
+    assert review.declared_at == declared.declared_at
+    client.force_login(officer_reviewer)
+    assert client.get(_url("staff_case", app)).status_code == 404  # jäv keeps them out for good
+    client.force_login(cast.officer)
+    html = client.get(_url("staff_case", app)).content.decode()
+    assert "Jäv – avstår: Jag har arbetat där." in html and "Återkallad " in html
+
+
+def test_a_withdrawn_assignment_does_not_hold_up_the_proposal(client, cast, draft, now):
+    app = bring_to(draft, S.IN_REVIEW, cast, now)
+    reviewer = UserFactory(email="bedomare@example.se", roles=["reviewer"])
+    review = review_services.review_assign(actor=cast.officer, application=app, reviewer=reviewer, now=now)
+    client.force_login(cast.officer)
+    assert "Alla tilldelade bedömningar måste vara inlämnade" in client.get(_url("staff_case", app)).content.decode()
+    review_services.review_unassign(actor=cast.officer, review=review, now=now)
+    # And one as the migration leaves an old withdrawal that was never declared.
+    ReviewFactory(application=app, withdrawn_at=now)
+    page = client.get(_url("staff_case", app)).content.decode()
+    assert "Alla tilldelade bedömningar måste vara inlämnade" not in page
+    response = client.post(_url("staff_case_propose", app), {"outcome": "REJECT", "reasons": "Svag förankring."})
+    assert response.status_code == 302
+    assert _reload(app).state == S.PROPOSED
 
 
 def test_a_reviewer_of_the_case_cannot_become_its_officer(client, cast, draft, now, officer_reviewer):

@@ -103,9 +103,13 @@ def test_ready_for_proposal_needs_every_review_submitted_or_recused(call, org, o
     ReviewFactory(application=done, submitted_at=now, conflict=Review.Conflict.NONE)
     ReviewFactory(application=done, conflict=Review.Conflict.CONFLICT, conflict_reason="Min syster leder projektet.")
     submitted_only = case(call, org, state=S.SUBMITTED, officer=officer)  # not in review yet
+    # An assignment the officer withdrew is owed by no one, whatever was declared before.
+    withdrawn = case(call, org, state=S.IN_REVIEW, officer=officer)
+    ReviewFactory(application=withdrawn, withdrawn_at=now)
+    ReviewFactory(application=withdrawn, conflict=Review.Conflict.NONE, declared_at=now, withdrawn_at=now)
 
     ready = pks(application_queue_list(user=officer, queue="ready"))
-    assert ready == {done.pk}
+    assert ready == {done.pk, withdrawn.pk}
     assert submitted_only.pk not in ready
 
 

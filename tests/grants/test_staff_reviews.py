@@ -2,6 +2,7 @@
 application is shown, scoring, and the summary the officer and decision-maker see (DESIGN.md §5 rule 6)."""
 
 import re
+from datetime import timedelta
 
 import html5lib
 import pytest
@@ -138,9 +139,101 @@ def test_withdrawn_assignment_hides_the_application(client, declared, reviewer, 
     review_unassign(actor=officer, review=declared, now=now)
     client.force_login(reviewer)
     for url in urls(declared).values():
-        assert client.get(url).status_code in (302, 404)
-    assert client.get(urls(declared)["detail"]).status_code == 404
-    assert client.get(urls(declared)["attachment"]).status_code == 404
+        assert client.get(url).status_code == 404, url
+    assert client.post(urls(declared)["detail"], score_data(criteria_of(declared))).status_code == 404
+    with pytest.raises(ServiceError, match="Handläggaren har återkallat uppdraget."):
+        review_submit(actor=reviewer, review=declared, scores={}, recommendation="APPROVE", comment="", now=now)
+    assert Review.objects.get(pk=declared.pk).submitted_at is None
+    assert declared.application.reference_number not in client.get(reverse("staff_review_list")).content.decode()
+
+
+def test_a_withdrawn_undeclared_assignment_is_no_longer_the_reviewers(client, review, reviewer, officer, now):
+    review_unassign(actor=officer, review=review, now=now)
+    client.force_login(reviewer)
+    assert client.get(urls(review)["declare"]).status_code == 404
+    assert client.post(urls(review)["declare"], {"conflict": "no"}).status_code == 404
+    with pytest.raises(ServiceError, match="Handläggaren har återkallat uppdraget."):
+        review_declare(actor=reviewer, review=review, conflict=False, reason="", now=now)
+    assert Review.objects.get(pk=review.pk).conflict == Review.Conflict.UNDECLARED
+    page = client.get(reverse("staff_review_list")).content.decode()
+    assert review.application.reference_number not in page
+
+
+def test_the_migration_turns_an_old_style_withdrawal_back(case, review, officer, reviewer, now):
+    """Rows the old review_unassign wrote (conflict CONFLICT, a canned reason in either language) get
+    withdrawn_at/withdrawn_by from the case log and the reviewer's own declaration back."""
+    import importlib
+
+    from django.apps import apps
+
+    from workflows.base import log_event
+
+    migration = importlib.import_module("grants.migrations.0006_review_withdrawn")
+    later = now + timedelta(days=2)
+
+    def old_style(review, reason, declared_at):
+        Review.objects.filter(pk=review.pk).update(
+            conflict=Review.Conflict.CONFLICT, conflict_reason=reason, declared_at=declared_at
+        )
+
+    # Withdrawn before any declaration, in Swedish.
+    undeclared = review
+    old_style(undeclared, "Tilldelningen återkallad av handläggaren.", later)
+    log_event(application=case, actor=officer, event="review.unassigned", now=later, note=reviewer.get_full_name())
+    # Declared no conflict, then withdrawn while English was active.
+    second = UserFactory(full_name="Nils Nej", roles=["reviewer"])
+    no_conflict = review_assign(actor=officer, application=case, reviewer=second, now=now)
+    review_declare(actor=second, review=no_conflict, conflict=False, reason="", now=now + timedelta(days=1))
+    old_style(no_conflict, "Assignment withdrawn by the case officer.", now + timedelta(days=1))
+    log_event(application=case, actor=officer, event="review.unassigned", now=later, note="Nils Nej")
+    # Declared a conflict: the reason the reviewer gave was overwritten.
+    third = UserFactory(full_name="Jana Jävig", roles=["reviewer"])
+    conflict = review_assign(actor=officer, application=case, reviewer=third, now=now)
+    review_declare(actor=third, review=conflict, conflict=True, reason="Min syster leder projektet.", now=now)
+    old_style(conflict, "Tilldelningen återkallad av handläggaren.", now)
+    log_event(application=case, actor=officer, event="review.unassigned", now=later, note="Jana Jävig")
+    # No case log entry for the withdrawal: declared_at is the best time there is.
+    fourth = UserFactory(full_name="Utan Logg", roles=["reviewer"])
+    unlogged = review_assign(actor=officer, application=case, reviewer=fourth, now=now)
+    old_style(unlogged, "Tilldelningen återkallad av handläggaren.", later)
+    # A real conflict, never withdrawn: left alone.
+    fifth = UserFactory(roles=["reviewer"])
+    real = review_assign(actor=officer, application=case, reviewer=fifth, now=now)
+    review_declare(actor=fifth, review=real, conflict=True, reason="Jag har arbetat där.", now=now)
+
+    migration.convert_withdrawn(apps, connection.schema_editor())
+
+    rows = {r.pk: r for r in Review.objects.all()}
+    row = rows[undeclared.pk]
+    assert (row.withdrawn_at, row.withdrawn_by, row.conflict, row.conflict_reason, row.declared_at) == (
+        later,
+        officer,
+        Review.Conflict.UNDECLARED,
+        "",
+        None,
+    )
+    row = rows[no_conflict.pk]
+    assert (row.withdrawn_at, row.conflict, row.conflict_reason) == (later, Review.Conflict.NONE, "")
+    assert row.declared_at == now + timedelta(days=1)
+    row = rows[conflict.pk]
+    assert (row.withdrawn_at, row.conflict, row.conflict_reason) == (
+        later,
+        Review.Conflict.CONFLICT,
+        "Min syster leder projektet.",
+    )
+    row = rows[unlogged.pk]
+    assert (row.withdrawn_at, row.withdrawn_by, row.conflict) == (later, None, Review.Conflict.UNDECLARED)
+    row = rows[real.pk]
+    assert (row.withdrawn_at, row.conflict, row.conflict_reason) == (
+        None,
+        Review.Conflict.CONFLICT,
+        "Jag har arbetat där.",
+    )
+    # Run twice, nothing changes.
+    migration.convert_withdrawn(apps, connection.schema_editor())
+    assert {r.pk: (r.withdrawn_at, r.conflict, r.conflict_reason) for r in Review.objects.all()} == {
+        r.pk: (r.withdrawn_at, r.conflict, r.conflict_reason) for r in rows.values()
+    }
 
 
 def test_anonymous_is_sent_to_login(client, declared):
@@ -394,6 +487,12 @@ def test_summary_mean_and_spread(case, officer, now, django_assert_max_num_queri
     recused = UserFactory(roles=["reviewer"])
     review = review_assign(actor=officer, application=case, reviewer=recused, now=now)
     review_declare(actor=recused, review=review, conflict=True, reason="Min bror är projektledare.", now=now)
+    withdrawn = UserFactory(full_name="Åsa Återkallad", roles=["reviewer"])
+    review_unassign(
+        actor=officer,
+        review=review_assign(actor=officer, application=case, reviewer=withdrawn, now=now),
+        now=now,
+    )
 
     with django_assert_max_num_queries(3):
         summary = review_summary(case)
@@ -412,7 +511,8 @@ def test_summary_mean_and_spread(case, officer, now, django_assert_max_num_queri
     assert [s["score"] for s in summary["reviews"][0]["scores"]] == [3, 7]
     assert summary["submitted_count"] == 3 and summary["assigned_count"] == 5
     assert [p["reviewer_name"] for p in summary["pending"]] == [pending.get_full_name()]
-    assert summary["recused"][0]["reason"] == "Min bror är projektledare."
+    assert [r["reason"] for r in summary["recused"]] == ["Min bror är projektledare."]
+    assert [(w["reviewer_name"], w["withdrawn_at"]) for w in summary["withdrawn"]] == [("Åsa Återkallad", now)]
     assert {r["code"]: r["count"] for r in summary["recommendations"]} == {"APPROVE": 2, "REJECT": 1}
 
     fragment = render_to_string("staff/_review_summary.html", {"summary": summary})
