@@ -172,9 +172,11 @@ def can_decide(user: User, application: Application, proposed_by_id: int | None)
     return free_of_review_conflict(user, application)
 
 
-def can_assign_officer(applications: Iterable[Application]) -> Verdict:
-    """Whether these cases may be given a case officer: all of them open (OPEN_STATES), or none is assigned.
-    The refusal names the closed cases. The queue row offers "Tilldela mig" by the same OPEN_STATES."""
+def can_assign_officer(applications: Iterable[Application], officer: User | None = None) -> Verdict:
+    """Whether these cases may be given a case officer (`officer`, if known): all of them open (OPEN_STATES),
+    and none reviewed by that person (the officer presents the case; the reviews must stay independent of
+    that), or none is assigned. The refusal names the cases. The queue row offers "Tilldela mig" by the same
+    OPEN_STATES; the reviewer part is checked when the button is used."""
     applications = list(applications)
     if any(a.state == ApplicationState.DRAFT for a in applications):
         return Verdict(False, _("Ansökan är inte inskickad."))
@@ -189,4 +191,23 @@ def can_assign_officer(applications: Iterable[Application]) -> Verdict:
             )
             % {"refs": ", ".join(closed)},
         )
+    if officer is not None:
+        reviewed = set(
+            Review.objects.current()
+            .filter(application_id__in=[a.pk for a in applications], reviewer_id=officer.pk)
+            .values_list("application_id", flat=True)
+        )
+        refs = [a.reference_number or "" for a in applications if a.pk in reviewed]
+        if refs:
+            return Verdict(
+                False,
+                ngettext(
+                    "%(name)s är bedömare i ärende %(refs)s och kan inte också vara dess handläggare. "
+                    "Inget ärende har tilldelats.",
+                    "%(name)s är bedömare i ärendena %(refs)s och kan inte också vara deras handläggare. "
+                    "Inget ärende har tilldelats.",
+                    len(refs),
+                )
+                % {"name": officer.get_full_name(), "refs": ", ".join(refs)},
+            )
     return YES

@@ -107,8 +107,9 @@ def _first_no(*verdicts: Verdict) -> Verdict:
 def can_assign_self(user: User, application: Application) -> Verdict:
     if application.assigned_officer_id == user.pk:
         mine = Verdict(False, _("Du är redan handläggare för ärendet."))
-    elif Review.objects.filter(application_id=application.pk, reviewer_id=user.pk).exists():
-        # The officer presents the case for decision; the reviewers' assessments must stay independent of that.
+    elif Review.objects.current().filter(application_id=application.pk, reviewer_id=user.pk).exists():
+        # As permissions.can_assign_officer says, in the first person: the officer presents the case for
+        # decision; the reviewers' assessments must stay independent of that. A withdrawn assignment is no bar.
         mine = Verdict(False, _("Du är bedömare i ärendet och kan inte också vara dess handläggare."))
     else:
         mine = permissions.YES

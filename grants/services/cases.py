@@ -113,7 +113,7 @@ def application_assign(*, actor: User, application: Application, officer: User, 
     if not permissions.has_role(officer, permissions.CASE_OFFICER):
         raise ServiceError(_("Personen har inte rollen handläggare."), "officer")
     application = _locked(application)
-    verdict = permissions.can_assign_officer([application])
+    verdict = permissions.can_assign_officer([application], officer)
     if not verdict:
         raise ServiceError(verdict.reason)
     application.assigned_officer = officer

@@ -39,7 +39,7 @@ def applications_assign_many(
     )
     if len(locked) != len(pks):
         raise ServiceError(_("Ett av ärendena finns inte."), "applications")
-    verdict = permissions.can_assign_officer(locked)
+    verdict = permissions.can_assign_officer(locked, officer)
     if not verdict:
         raise ServiceError(verdict.reason, "applications")
     changed = [a for a in locked if a.assigned_officer_id != officer.pk]

@@ -505,3 +505,21 @@ def test_queue_pages_are_valid_html(client, call, org, officer, officer2):
     assert 'aria-current="page"' in html and "<caption>" in html and 'scope="row"' in html
     assert "Välj 2026-" in html and "Mig själv" in html
     _check(client.post(ASSIGN_URL, {"officer": "me"}, follow=True))
+
+
+def test_a_reviewer_of_a_case_cannot_become_its_officer_by_the_queue_or_a_service(client, call, org, officer):
+    reviewed, other = case(call, org), case(call, org)
+    Review.objects.create(application=reviewed, reviewer=officer, assigned_by=officer, conflict=Review.Conflict.NONE)
+    client.force_login(officer)
+    html = client.post(ASSIGN_URL, {"one": reviewed.pk}, follow=True).content.decode()
+    assert f"är bedömare i ärende {reviewed.reference_number} och kan inte också vara dess handläggare" in html
+    html = client.post(ASSIGN_URL, {"applications": [reviewed.pk, other.pk], "officer": "me"}, follow=True)
+    assert "Inget ärende har tilldelats" in html.content.decode()
+    assert not Application.objects.filter(assigned_officer=officer).exists()
+    with pytest.raises(ServiceError):
+        application_assign(actor=officer, application=reviewed, officer=officer, now=timezone.now())
+    assert not CaseEvent.objects.exists()
+    # A withdrawn assignment is no bar.
+    Review.objects.filter(application=reviewed).update(withdrawn_at=timezone.now(), withdrawn_by=officer)
+    application_assign(actor=officer, application=reviewed, officer=officer, now=timezone.now())
+    assert Application.objects.get(pk=reviewed.pk).assigned_officer == officer
