@@ -29,6 +29,7 @@ from grants.models import (
 )
 from grants.sections import SECTION_KEYS
 from grants.selectors.versions import submitted_content
+from grants.services.applications import completion_edits_discard
 from grants.services.messages import notify, organisation_members
 from grants.tasks import enqueue_in_transaction
 from workflows.application import OPEN_CASE_STATES, ApplicationFlow
@@ -174,14 +175,16 @@ def application_propose(
     now: datetime,
 ) -> Proposal:
     """Present the case for decision (föredragning) with an outcome and reasons; the amount is checked against
-    the amount as sent (the latest version). Raises TransitionRefused (not the case's officer, reviews pending,
-    approval without a passed eligibility check, bad amount)."""
+    the amount as sent (the latest version). A completion request still open ends unanswered: the applicant's
+    unsent edits are discarded (completion_edits_discard). Raises TransitionRefused (not the case's officer,
+    reviews pending, approval without a passed eligibility check, bad amount)."""
     application = _locked(application)
     if outcome not in (Outcome.APPROVE, Outcome.REJECT):
         raise ServiceError(_("Välj bevilja eller avslå."), "outcome")
     if not reasons.strip():
         raise ServiceError(_("Motivering krävs."), "reasons")
     approve = outcome == Outcome.APPROVE
+    completing = application.state == ApplicationState.AWAITING_COMPLETION
     ApplicationFlow(application, actor=actor, now=now).propose(
         approve=approve,
         amount=amount,
@@ -190,6 +193,8 @@ def application_propose(
         latest_check=latest_eligibility_check(application) if approve else None,
         note=reasons.strip(),
     )
+    if completing:
+        completion_edits_discard(application=application, actor=actor, now=now)
     return Proposal.objects.create(
         application=application,
         proposed_by=actor,

@@ -1,25 +1,31 @@
 """What staff decide on is what was sent: the latest submitted version, never the applicant's unsent edits of a
-completion (DESIGN.md §3, §4.1)."""
+completion (DESIGN.md §3, §4.1). And a completion that ends without the applicant's answer (the case is
+proposed or withdrawn) drops those edits: the live row goes back to the version, and the case log says so."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import Application, ApplicationState, Outcome, Report, ReportKind
+from grants.models import Application, ApplicationState, Attachment, Outcome, Report, ReportKind
+from grants.selectors import application_content_prefetches, application_snapshot
 from grants.services.applications import (
     application_update,
+    application_withdraw,
+    attachment_add,
     attachment_remove,
     budget_lines_replace,
 )
 from grants.services.cases import _add_months, application_propose, application_request_completion, decision_approve
 from grants.services.reviews import review_assign
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_pdf
 from tests.grants.test_html_valid import _check
 from tests.workflows.lifecycle import STOCKHOLM, bring_to
 from workflows.base import TransitionRefused
+from workflows.models import CaseEvent
 
 S = ApplicationState
 NBSP = "\u00a0"
@@ -27,6 +33,7 @@ SENT_TITLE = "Hybridarbete på Samverket"  # the factory's
 UNSENT_TITLE = "Ett nytt namn som ännu inte är inskickat"
 SENT_SUMMARY = "Vi testar att arbeta från en coworkinghubb två dagar i veckan."
 UNSENT_SUMMARY = "Ett utkast till svaret som ännu inte är inskickat."
+DISCARDED = "application.completion_discarded"
 
 
 def _awaiting(draft, cast, now, sections):
@@ -141,6 +148,7 @@ def test_propose_page_during_completion_shows_and_prefills_what_was_sent(client,
     assert SENT_TITLE in html and UNSENT_TITLE not in html
     assert f"400{NBSP}000{NBSP}kr" in html and f"500{NBSP}000" not in html
     assert response.context["form"].initial["amount"] == Decimal("400000")
+    assert "ändringar som sökanden ännu inte har skickat in tas bort" in html
 
 
 def test_eligibility_suggestions_read_what_was_sent(client, draft, cast, now):
@@ -167,3 +175,78 @@ def test_reviewer_list_and_declaration_show_the_title_and_contacts_sent(client, 
     html = response.content.decode()
     assert SENT_TITLE in html and "Anna Andersson" in html
     assert UNSENT_TITLE not in html and "Ny Projektledare" not in html
+
+
+# --- a completion that ends unanswered --------------------------------------------------------------------------
+
+
+def _propose_reject(app, cast, now):
+    application_propose(
+        actor=cast.officer, application=app, outcome=Outcome.REJECT, amount=None, reasons="Utanför syftet.", now=now
+    )
+
+
+def _withdraw(app, cast, now):
+    application_withdraw(actor=cast.applicant, application=app, reason="", now=now)
+
+
+@pytest.mark.parametrize("end", [_propose, _propose_reject, _withdraw], ids=["approve", "reject", "withdraw"])
+def test_unsent_completion_edits_are_discarded_when_the_completion_ends_unanswered(client, draft, cast, now, end):
+    app = _awaiting(draft, cast, now, ["project", "period", "budget", "attachments"])
+    sent = app.versions.get()
+    _retitle(app, cast, now, summary=UNSENT_SUMMARY)
+    application_update(
+        actor=cast.applicant,
+        application=app,
+        section="period",
+        values={"start_date": app.start_date + timedelta(days=7), "end_date": app.end_date},
+        now=now,
+    )
+    _new_budget(app, cast, now, Decimal("123456"))
+    old = app.attachments.get()
+    attachment_remove(actor=cast.applicant, attachment=old, now=now)
+    new_file = SimpleUploadedFile("ny-plan.pdf", make_pdf("Ny plan"), content_type="application/pdf")
+    new = attachment_add(actor=cast.applicant, application=app, kind=old.kind, file=new_file, now=now)
+
+    later = now + timedelta(hours=1)
+    end(app, cast, later)
+
+    app = Application.objects.prefetch_related(*application_content_prefetches()).get(pk=app.pk)
+    # The live row is the version again: fields, budget lines and attachments.
+    assert application_snapshot(app) == sent.content
+    assert app.title == SENT_TITLE and app.requested_amount == Decimal("400000")
+    assert [(b.category, b.description) for b in app.budget_lines.all()] == [("PREMISES", "Platser på Samverket")]
+    assert app.completion_sections == []
+    # The file uploaded during the completion is kept on file, marked removed; the one sent is current again.
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.removed_at is None and new.removed_at == later and new.file.storage.exists(new.file.name)
+    assert list(CaseEvent.objects.filter(application=app, event=DISCARDED).values_list("created_at", flat=True)) == [
+        later
+    ]
+    assert app.versions.count() == 1  # nothing new was sent
+    # The applicant's page shows what was sent, not the abandoned edits.
+    client.force_login(cast.applicant)
+    html = client.get(reverse("application_detail", args=[app.pk])).content.decode()
+    assert SENT_SUMMARY in html and UNSENT_SUMMARY not in html and UNSENT_TITLE not in html
+
+
+def test_a_completion_ended_without_edits_logs_no_discard(draft, cast, now):
+    app = _awaiting(draft, cast, now, ["budget"])
+    _propose(app, cast, now)
+    app.refresh_from_db()
+    assert app.state == S.PROPOSED and app.completion_sections == []
+    assert not CaseEvent.objects.filter(application=app, event=DISCARDED).exists()
+
+
+def test_the_case_log_names_the_discard(client, draft, cast, now):
+    app = _awaiting(draft, cast, now, ["project"])
+    _retitle(app, cast, now)
+    _propose(app, cast, now)
+    client.force_login(cast.officer)
+    html = client.get(reverse("staff_case", args=[app.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Unsent supplementary changes discarded" in html
+    # Swedish last: the language of a request stays active in the thread, and the next tests expect Swedish.
+    html = client.get(reverse("staff_case", args=[app.pk])).content.decode()
+    assert "Osända ändringar i kompletteringen borttagna" in html
+    assert not Attachment.objects.filter(application=app, removed_at__isnull=False).exists()
