@@ -204,12 +204,15 @@ class ApplicationFlow(CaseFlow):
         *,
         approve: bool,
         amount: Decimal | None,
+        requested: Decimal | None,
         reviews_done: bool,
         latest_check: EligibilityCheck | None,
         note: str = "",
     ) -> None:
         """Present the case for decision (föredragning). Approval needs a passed eligibility check (the latest);
-        an ineligible case is proposed for rejection with the formal reason."""
+        an ineligible case is proposed for rejection with the formal reason. `requested` is the amount as sent
+        (the latest version, read by the caller): during a completion the live row holds the applicant's unsent
+        edits, and they must not move the limit."""
         app = self.application
         self._require(permissions.can_propose(self.actor, app))  # type: ignore[arg-type]
         # `reviews_done` is the caller's count; a withdrawn assignment (Review.withdrawn_at) is not owed either.
@@ -223,7 +226,7 @@ class ApplicationFlow(CaseFlow):
                 raise TransitionRefused(eligible.reason, "outcome")
             if amount is None or amount <= 0:
                 raise TransitionRefused(_("Ange ett belopp."), "amount")
-            if amount > app.requested_amount:
+            if requested is None or amount > requested:
                 raise TransitionRefused(_("Beloppet får inte vara högre än det sökta beloppet."), "amount")
             if amount > app.call.max_grant_amount:
                 raise TransitionRefused(_("Beloppet får inte vara högre än utlysningens tak."), "amount")

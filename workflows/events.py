@@ -26,6 +26,9 @@ EVENT_LABELS: dict[str, Text] = {
     # Case handling (grants/services/cases.py, queues.py)
     "application.assigned": _("Handläggare tilldelad"),
     "eligibility.checked": _("Formell kontroll gjord"),
+    # A completion request ended by a proposal or a withdrawal, not by the applicant's answer: their unsent
+    # edits were put back as sent (grants/services/applications.py, completion_edits_discard)
+    "application.completion_discarded": _("Osända ändringar i kompletteringen borttagna"),
     # The applicant's attachments after submission (grants/services/applications.py)
     "attachment.added": _("Bilaga tillagd"),
     "attachment.removed": _("Bilaga borttagen"),

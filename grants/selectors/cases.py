@@ -3,7 +3,7 @@ suggestions, and what changed between the last two submitted versions."""
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -22,6 +22,9 @@ from grants.permissions import Verdict
 from grants.sections import SNAPSHOT_FIELDS
 from grants.selectors import application_content_prefetches
 from grants.text import Text
+
+if TYPE_CHECKING:  # grants.selectors.versions imports this module
+    from grants.selectors.versions import SubmittedApplication
 
 S = ApplicationState
 OPEN_CASE_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.AWAITING_COMPLETION})
@@ -220,15 +223,18 @@ def case_actions(
 # --- eligibility suggestions --------------------------------------------------------------------------
 
 
-def eligibility_suggestions(application: Application) -> dict[str, bool]:
-    """What the data says about each point of the checklist; the officer still decides and ticks."""
+def eligibility_suggestions(application: Application, submitted: "SubmittedApplication") -> dict[str, bool]:
+    """What the data says about each point of the checklist; the officer still decides and ticks. The amount
+    and the attachments are read from what was sent (`submitted`: grants.selectors.versions), not from the row
+    the applicant may be completing."""
     call = application.call
-    present = {a.kind_id for a in getattr(application, "current_attachments", []) if a.kind_id is not None}
-    required = {k.pk for k in call.attachment_kinds.all() if k.required}
+    present = {a.kind_code for a in submitted.attachments if a.kind_code}
+    required = {k.code for k in call.attachment_kinds.all() if k.required}
+    amount = submitted.requested_amount
     return {
         "eligible_org_type": application.organisation.org_type in (call.eligible_org_types or []),
         "arrived_in_time": application.submitted_at is not None and application.submitted_at < call.closes_at,
-        "amount_within_ceiling": application.requested_amount <= call.max_grant_amount,
+        "amount_within_ceiling": amount is not None and amount <= call.max_grant_amount,
         "attachments_complete": required <= present,
     }
 

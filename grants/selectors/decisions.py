@@ -1,4 +1,5 @@
-"""Reads for decision-makers: the queue of proposals and one proposal with what it rests on."""
+"""Reads for decision-makers: the queue of proposals and one proposal with what it rests on. The application's
+content is read as sent (the latest version, grants.selectors.versions), never from the live row."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from grants.models import (
     User,
 )
 from grants.selectors.reviews import review_summary
+from grants.selectors.versions import SubmittedApplication, submitted_content, submitted_text
 
 
 def call_budget_left(call_ids: set[int]) -> dict[int, Decimal]:
@@ -47,11 +49,13 @@ def _current(field_name: str) -> Subquery:
 
 
 def proposed_cases() -> QuerySet[Application]:
-    """PROPOSED cases with their current proposal, its proposer and the mean review score, in one query."""
+    """PROPOSED cases with their title as sent, their current proposal, its proposer and the mean review score,
+    in one query."""
     return (
         Application.objects.filter(state=ApplicationState.PROPOSED)
         .select_related("organisation", "call")
         .annotate(
+            submitted_title=submitted_text("title"),
             proposal_outcome=_current("outcome"),
             proposal_amount=_current("amount"),
             proposal_at=_current("proposed_at"),
@@ -97,6 +101,7 @@ class DecisionCase:
     budget_left: Decimal
     reviews: Sequence[Review]
     decision: Decision | None
+    submitted: SubmittedApplication  # what the decision is on: the latest version, not the live row
     review_summary: Any = None
 
 
@@ -126,6 +131,7 @@ def decision_case_get(user: User, pk: int) -> DecisionCase:
         budget_left=call_budget_left({application.call_id})[application.call_id],
         reviews=reviews,
         decision=decision,
+        submitted=submitted_content(application),
         review_summary=summary,
     )
 

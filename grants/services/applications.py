@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -18,6 +19,7 @@ from grants.models import (
     ApplicationState,
     ApplicationVersion,
     Attachment,
+    BudgetCategory,
     BudgetLine,
     Call,
     Membership,
@@ -28,6 +30,7 @@ from grants.models import (
 )
 from grants.sections import BY_KEY, SECTION_KEYS
 from grants.selectors import application_content_prefetches, application_problems, application_snapshot
+from grants.selectors.versions import content_values, latest_version
 from grants.services.messages import message_send, notify
 from grants.tasks import application_submission_followup, enqueue_in_transaction
 from grants.uploads import pdf_problem, sha256_of
@@ -35,6 +38,7 @@ from workflows.application import ApplicationFlow, require_call_open
 from workflows.base import TransitionRefused, log_event
 
 RECEIPT_EVENT = "application.receipt"
+DISCARD_EVENT = "application.completion_discarded"
 
 
 def _locked(application: Application, actor: User) -> Application:
@@ -204,6 +208,83 @@ def _freeze_version(
     )
 
 
+def _sent_budget_lines(content: dict[str, Any]) -> list[tuple[str, str, Decimal]] | None:
+    """The budget lines of a version's content, or None if one of them is not a line the table can hold."""
+    lines = []
+    for line in content.get("budget_lines") or []:
+        try:
+            category = BudgetLine._meta.get_field("category").to_python(line.get("category"))
+            amount = BudgetLine._meta.get_field("amount").to_python(line.get("amount"))
+        except (ValidationError, AttributeError):
+            return None
+        if category not in BudgetCategory.values or amount is None or amount <= 0:
+            return None
+        lines.append((category, str(line.get("description") or "")[:200], amount))
+    return lines
+
+
+def _sent_attachment_ids(content: dict[str, Any]) -> set[int] | None:
+    """The attachments listed in a version's content, or None if one of them has no readable id."""
+    ids = set()
+    for item in content.get("attachments") or []:
+        try:
+            ids.add(int(item["id"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+    return ids
+
+
+@transaction.atomic
+def completion_edits_discard(*, application: Application, actor: User | None, now: datetime) -> bool:
+    """Put the live row back as the latest version holds it: a completion request ended without the applicant's
+    answer (the case was proposed or withdrawn), and their unsent edits are not part of the case. Fields and
+    budget lines are restored; a file uploaded during the completion is marked removed (kept on file, like every
+    attachment after submission) and one removed during it is current again. Logs
+    `application.completion_discarded` if anything was put back; returns whether it was.
+
+    The caller holds the row lock on the application. A case without a version (data from outside the services)
+    has nothing to go back to and is left as it is, as is a part of the content that cannot be read back."""
+    version = latest_version(application)
+    if version is None:
+        return False
+    content = version.content if isinstance(version.content, dict) else {}
+    discarded = False
+
+    values = content_values(content)
+    changed = [name for name, value in values.items() if getattr(application, name) != value]
+    for name in changed:
+        setattr(application, name, values[name])
+    discarded |= bool(changed)
+    application.completion_sections = []
+    application.save(update_fields=[*changed, "completion_sections", "updated_at"])
+
+    sent_lines = _sent_budget_lines(content)
+    live = BudgetLine.objects.filter(application=application).order_by("position", "pk")
+    if sent_lines is not None and [(b.category, b.description, b.amount) for b in live] != sent_lines:
+        live.delete()
+        BudgetLine.objects.bulk_create(
+            [
+                BudgetLine(application=application, category=cat, description=text, amount=amount, position=i)
+                for i, (cat, text, amount) in enumerate(sent_lines)
+            ]
+        )
+        discarded = True
+
+    sent_ids = _sent_attachment_ids(content)
+    if sent_ids is not None:
+        files = Attachment.objects.filter(application=application)
+        discarded |= bool(files.filter(removed_at__isnull=True).exclude(pk__in=sent_ids).update(removed_at=now))
+        discarded |= bool(files.filter(removed_at__isnull=False, pk__in=sent_ids).update(removed_at=None))
+
+    # The content prefetched with the row (budget lines, current attachments) is stale now.
+    getattr(application, "_prefetched_objects_cache", {}).pop("budget_lines", None)
+    if hasattr(application, "current_attachments"):
+        del application.current_attachments
+    if discarded:
+        log_event(application=application, actor=actor, event=DISCARD_EVENT, now=now)
+    return discarded
+
+
 class AlreadySubmitted(ServiceError):
     """The application is no longer a draft: usually the second click of a double-clicked submit button."""
 
@@ -264,7 +345,10 @@ def application_receipt_send(*, application: Application, actor: User, now: date
 def application_withdraw(*, actor: User, application: Application, reason: str, now: datetime) -> Application:
     """Withdraw a submitted application. It stays on file."""
     application = _locked(application, actor)
+    completing = application.state == ApplicationState.AWAITING_COMPLETION
     ApplicationFlow(application, actor=actor, now=now).withdraw(note=reason.strip())
+    if completing:
+        completion_edits_discard(application=application, actor=actor, now=now)
     return application
 
 
@@ -319,5 +403,6 @@ __all__ = [
     "attachment_add",
     "attachment_remove",
     "budget_lines_replace",
+    "completion_edits_discard",
     "section_editable",
 ]

@@ -28,6 +28,8 @@ from grants.models import (
     User,
 )
 from grants.sections import SECTION_KEYS
+from grants.selectors.versions import submitted_content
+from grants.services.applications import completion_edits_discard
 from grants.services.messages import notify, organisation_members
 from grants.tasks import enqueue_in_transaction
 from workflows.application import OPEN_CASE_STATES, ApplicationFlow
@@ -172,21 +174,27 @@ def application_propose(
     conditions: str = "",
     now: datetime,
 ) -> Proposal:
-    """Present the case for decision (föredragning) with an outcome and reasons. Raises TransitionRefused
-    (not the case's officer, reviews pending, approval without a passed eligibility check, bad amount)."""
+    """Present the case for decision (föredragning) with an outcome and reasons; the amount is checked against
+    the amount as sent (the latest version). A completion request still open ends unanswered: the applicant's
+    unsent edits are discarded (completion_edits_discard). Raises TransitionRefused (not the case's officer,
+    reviews pending, approval without a passed eligibility check, bad amount)."""
     application = _locked(application)
     if outcome not in (Outcome.APPROVE, Outcome.REJECT):
         raise ServiceError(_("Välj bevilja eller avslå."), "outcome")
     if not reasons.strip():
         raise ServiceError(_("Motivering krävs."), "reasons")
     approve = outcome == Outcome.APPROVE
+    completing = application.state == ApplicationState.AWAITING_COMPLETION
     ApplicationFlow(application, actor=actor, now=now).propose(
         approve=approve,
         amount=amount,
+        requested=submitted_content(application).requested_amount if approve else None,
         reviews_done=reviews_done(application),
         latest_check=latest_eligibility_check(application) if approve else None,
         note=reasons.strip(),
     )
+    if completing:
+        completion_edits_discard(application=application, actor=actor, now=now)
     return Proposal.objects.create(
         application=application,
         proposed_by=actor,
@@ -232,7 +240,8 @@ def _add_months(day: date, months: int) -> date:
 @transaction.atomic
 def decision_approve(*, actor: User, application: Application, now: datetime) -> Decision:
     """Approve the current proposal: eligibility, the call's ceiling and budget re-checked under a row lock on
-    the call; creates the Decision, the Grant and its payout and report schedules. Raises TransitionRefused
+    the call; creates the Decision, the Grant and its payout and report schedules. The amount is the proposal's
+    and the project period the one sent (the latest version), never the live row. Raises TransitionRefused
     (four-eyes, no passed eligibility check, amount above the ceiling, budget)."""
     application = _locked(application)
     proposal = _current_proposal(application)
@@ -274,7 +283,8 @@ def decision_approve(*, actor: User, application: Application, now: datetime) ->
         Payout.objects.create(grant=grant, amount=advance, trigger=PayoutTrigger.ON_ACCEPTANCE)
     if proposal.amount - advance > 0:
         Payout.objects.create(grant=grant, amount=proposal.amount - advance, trigger=PayoutTrigger.ON_FINAL_REPORT)
-    start, end = application.start_date, application.end_date
+    sent = submitted_content(application)
+    start, end = sent.start_date, sent.end_date
     if start and call.interim_report_months:
         Report.objects.create(
             grant=grant, kind=ReportKind.INTERIM, due_date=_add_months(start, call.interim_report_months)

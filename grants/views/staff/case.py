@@ -22,7 +22,7 @@ from grants.sections import BY_KEY
 from grants.selectors import cases as sel
 from grants.selectors.case_log import case_log
 from grants.selectors.reviews import review_summary
-from grants.selectors.versions import case_versions
+from grants.selectors.versions import case_versions, submitted_content
 from grants.services import cases as case_services
 from grants.services import reviews as review_services
 from grants.views.base import AuthedRequest
@@ -34,12 +34,6 @@ def _add_error(form: Any, exc: Exception) -> None:
     form.add_error(name if name in form.fields else None, refusal_message(exc))
 
 
-def _versions_context(application: Application) -> dict[str, Any]:
-    # Staff read what was sent: the latest frozen version, not the row the applicant may be completing.
-    versions = case_versions(application)
-    return {"submitted": versions.shown, "versions": versions.versions, "diff": versions.diff}
-
-
 def _page(
     request: AuthedRequest, application: Application, forms: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -48,7 +42,9 @@ def _page(
     reviews = sel.case_reviews(application)
     actions = sel.case_actions(user, application, latest_check=latest_check, reviews=reviews)
     forms = forms or {}
-    suggestions = sel.eligibility_suggestions(application)
+    # Staff read what was sent: the latest frozen version, not the row the applicant may be completing.
+    versions = case_versions(application)
+    suggestions = sel.eligibility_suggestions(application, versions.shown)
     candidates = sel.reviewer_candidates(application)
     context: dict[str, Any] = {
         "application": application,
@@ -58,7 +54,9 @@ def _page(
         "reviews": [(r, actions.unassign[r.pk]) for r in reviews],
         "review_summary": review_summary(application),
         "events": case_log(application),
-        **_versions_context(application),
+        "submitted": versions.shown,
+        "versions": versions.versions,
+        "diff": versions.diff,
         "opened_sections": [BY_KEY[k] for k in application.completion_sections if k in BY_KEY],
         "suggestions": suggestions,
         "eligibility_form": forms.get("eligibility") or EligibilityForm(suggestions=suggestions),
@@ -109,7 +107,9 @@ def staff_case_eligibility(request: AuthedRequest, pk: int) -> HttpResponse:
     verdict = sel.can_check_eligibility(request.user, application)
     if not verdict:
         return _refused(request, application, verdict)
-    form = EligibilityForm(request.POST, suggestions=sel.eligibility_suggestions(application))
+    form = EligibilityForm(
+        request.POST, suggestions=sel.eligibility_suggestions(application, submitted_content(application))
+    )
     if form.is_valid():
         try:
             check = case_services.eligibility_check_record(
@@ -217,6 +217,7 @@ def staff_case_propose(request: AuthedRequest, pk: int) -> HttpResponse:
     verdict = sel.can_propose_case(request.user, application, reviews)
     latest_check = sel.case_latest_check(application)
     approval = sel.can_propose_approval(request.user, application, reviews, latest_check)
+    submitted = submitted_content(application)  # what the proposal is on: as sent, not as being completed
     if request.method == "POST":
         if not verdict:
             return _refused(request, application, verdict)
@@ -238,7 +239,7 @@ def staff_case_propose(request: AuthedRequest, pk: int) -> HttpResponse:
             else:
                 return _done(request, application, _("Ärendet är föredraget för beslut."))
     else:
-        initial: dict[str, Any] = {"outcome": Outcome.APPROVE, "amount": application.requested_amount}
+        initial: dict[str, Any] = {"outcome": Outcome.APPROVE, "amount": submitted.requested_amount}
         if not approval:
             initial = {"outcome": Outcome.REJECT}
         if request.GET.get("reject") == "formal" and latest_check is not None and not latest_check.passed:
@@ -247,7 +248,7 @@ def staff_case_propose(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "staff/case/propose.html",
-        {"application": application, "form": form, "verdict": verdict, "approval": approval},
+        {"application": application, "submitted": submitted, "form": form, "verdict": verdict, "approval": approval},
     )
 
 

@@ -22,7 +22,7 @@ from grants.forms import MultilineTextField
 from grants.models import Criterion, Review
 from grants.models.reviews import Recommendation
 from grants.selectors import reviews as selectors
-from grants.selectors.versions import application_as_submitted
+from grants.selectors.versions import application_as_submitted, submitted_content, submitted_text
 from grants.services import reviews as services
 from grants.views.base import AuthedRequest, pdf_attachment_response
 
@@ -112,7 +112,11 @@ def review_list(request: AuthedRequest) -> HttpResponse:
     if not permissions.has_role(request.user, permissions.REVIEWER):
         raise Http404
     to_declare, to_score, done = [], [], []
-    for review in selectors.review_list_for_reviewer(request.user):
+    # The title as sent, not as the applicant may be completing it (in the same query).
+    reviews = selectors.review_list_for_reviewer(request.user).annotate(
+        submitted_title=submitted_text("title", via="application")
+    )
+    for review in reviews:
         if review.conflict == Review.Conflict.UNDECLARED:
             to_declare.append(review)
         elif review.conflict == Review.Conflict.NONE and review.submitted_at is None:
@@ -152,9 +156,13 @@ def review_declare(request: AuthedRequest, review_pk: int) -> HttpResponse:
                 return redirect("staff_review_list")
             messages.success(request, _("Tack. Nu kan du läsa och bedöma ansökan."))
             return redirect("staff_review_detail", review_pk=review.pk)
-    return render(
-        request, "staff/reviews/declare.html", {"review": review, "application": review.application, "form": form}
-    )
+    context = {
+        "review": review,
+        "application": review.application,
+        "submitted": submitted_content(review.application),  # the title and contacts as sent
+        "form": form,
+    }
+    return render(request, "staff/reviews/declare.html", context)
 
 
 @login_required
