@@ -215,8 +215,7 @@ class ApplicationFlow(CaseFlow):
         edits, and they must not move the limit."""
         app = self.application
         self._require(permissions.can_propose(self.actor, app))  # type: ignore[arg-type]
-        # `reviews_done` is the caller's count; a withdrawn assignment (Review.withdrawn_at) is not owed either.
-        if not reviews_done and app.reviews.pending().exists():
+        if not reviews_done:
             raise TransitionRefused(
                 _("Alla tilldelade bedömare måste ha lämnat in sin bedömning eller avstått på grund av jäv.")
             )

@@ -81,11 +81,7 @@ def decision_queue(user: User) -> DecisionQueue:
     Each row carries `budget_left` of its call. Cases the user was asked to review and has not declared
     themselves free of conflict for are left out. Three queries, whatever the number of rows."""
     queue = DecisionQueue()
-    barred = set(
-        Review.objects.filter(reviewer_id=user.pk)
-        .exclude(conflict=Review.Conflict.NONE)
-        .values_list("application_id", flat=True)
-    )
+    barred = set(Review.objects.barring().filter(reviewer_id=user.pk).values_list("application_id", flat=True))
     rows = [row for row in proposed_cases() if row.pk not in barred]
     left = call_budget_left({row.call_id for row in rows})
     for row in rows:

@@ -24,7 +24,6 @@ from grants.models import (
     Proposal,
     Report,
     ReportKind,
-    Review,
     User,
 )
 from grants.sections import SECTION_KEYS
@@ -159,8 +158,8 @@ def latest_eligibility_check(application: Application) -> EligibilityCheck | Non
 
 
 def reviews_done(application: Application) -> bool:
-    """Every assigned review is submitted or recused for a conflict."""
-    return not application.reviews.filter(submitted_at__isnull=True).exclude(conflict=Review.Conflict.CONFLICT).exists()
+    """Every assigned review is submitted, recused for a conflict or withdrawn (Review.objects.pending())."""
+    return not application.reviews.pending().exists()
 
 
 @transaction.atomic

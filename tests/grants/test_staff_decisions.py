@@ -306,18 +306,33 @@ def test_a_re_proposal_by_someone_else_frees_the_first_proposer(draft, cast, now
 # --- jäv: a decision-maker asked to review the case (DESIGN.md §5 rule 6, förvaltningslagen 16 §) --------------
 
 
-@pytest.mark.parametrize("conflict", [Review.Conflict.UNDECLARED, Review.Conflict.CONFLICT, Review.Conflict.NONE])
+@pytest.mark.parametrize(
+    "conflict, withdrawn",
+    [
+        (Review.Conflict.UNDECLARED, False),
+        (Review.Conflict.CONFLICT, False),
+        (Review.Conflict.NONE, False),
+        (Review.Conflict.UNDECLARED, True),  # taken back before any declaration: no bar
+        (Review.Conflict.CONFLICT, True),  # a declared conflict stays
+    ],
+)
 def test_a_decision_maker_asked_to_review_the_case_decides_it_only_after_declaring_no_conflict(
-    client, draft, cast, now, conflict
+    client, draft, cast, now, conflict, withdrawn
 ):
     from grants.models import Attachment
 
     app = bring_to(draft, S.PROPOSED, cast, now)
     reason = "Jag har arbetat där." if conflict == Review.Conflict.CONFLICT else ""
     Review.objects.create(
-        application=app, reviewer=cast.decider, assigned_by=cast.officer, conflict=conflict, conflict_reason=reason
+        application=app,
+        reviewer=cast.decider,
+        assigned_by=cast.officer,
+        conflict=conflict,
+        conflict_reason=reason,
+        withdrawn_at=now if withdrawn else None,
+        withdrawn_by=cast.officer if withdrawn else None,
     )
-    free = conflict == Review.Conflict.NONE
+    free = conflict == Review.Conflict.NONE or (withdrawn and conflict == Review.Conflict.UNDECLARED)
     client.force_login(cast.decider)
     queue = client.get("/staff/decisions/").content.decode()
     assert (f'href="/staff/decisions/{app.pk}/"' in queue) is free
