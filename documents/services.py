@@ -97,11 +97,13 @@ def decision_letter_issue(*, decision_id: int, language: str | None = None, now:
             now=now,
             note=f"{document.filename} sha256:{document.sha256}",
         )
+        # The one e-mail about a decision, sent once its letter can be read (not when it is made, and not a
+        # second time for the letter).
         notify(
             recipients=organisation_members(application),
             application=application,
-            event="document.issued",
-            template="emails/letter_issued",
+            event="application.decided",
+            template="emails/decision",
             context={"document": document},
             now=now,
         )

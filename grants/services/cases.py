@@ -290,7 +290,7 @@ def decision_approve(*, actor: User, application: Application, now: datetime) ->
         )
     if end:
         Report.objects.create(grant=grant, kind=ReportKind.FINAL, due_date=_add_months(end, call.final_report_months))
-    _notify_members(application, event="application.decided", template="emails/decision", now=now)
+    # The members hear of the decision once its letter exists: the letter's task e-mails them (one e-mail).
     from documents.tasks import decision_letter_generate  # documents imports grants: import lazily
 
     enqueue_in_transaction(decision_letter_generate, decision.pk)
@@ -316,7 +316,7 @@ def decision_reject(*, actor: User, application: Application, now: datetime) -> 
         proposed_by_id=proposal.proposed_by_id,
         decided_at=now,
     )
-    _notify_members(application, event="application.decided", template="emails/decision", now=now)
+    # The members hear of the decision once its letter exists: the letter's task e-mails them (one e-mail).
     from documents.tasks import decision_letter_generate  # documents imports grants: import lazily
 
     enqueue_in_transaction(decision_letter_generate, decision.pk)

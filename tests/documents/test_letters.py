@@ -149,9 +149,11 @@ def test_stored_document_matches_its_checksum(approved, letter_now, applicant):
     assert document.application_id == approved.pk
     event = CaseEvent.objects.get(application=approved, event="document.issued")
     assert document.sha256 in event.note
-    message = Message.objects.get(application=approved, event="document.issued")
+    # The one e-mail about the decision goes out with the letter, not before it and not twice.
+    message = Message.objects.get(application=approved, event="application.decided")
     assert message.recipient == applicant
     assert approved.reference_number in message.subject
+    assert "beslutsbrevet" in message.body
 
 
 def test_rejection_without_reasons_issues_nothing(rejected, letter_now):
@@ -170,7 +172,7 @@ def test_call_without_appeal_text_issues_nothing(rejected, letter_now, language)
         decision_letter_issue(decision_id=decision.pk, language=language, now=letter_now)
     assert not Document.objects.exists()
     assert not CaseEvent.objects.filter(event="document.issued").exists()
-    assert not Message.objects.filter(event="document.issued").exists()
+    assert not Message.objects.filter(event="application.decided").exists()  # no letter, no e-mail yet
 
 
 def test_unknown_language_is_refused(approved, letter_now):
@@ -193,6 +195,12 @@ def test_deciding_issues_the_letter_after_commit(
     summary = Document.objects.get(kind=DocumentKind.APPLICATION_SUMMARY)
     assert summary.version_number == 1
     assert summary.application == application
+    # One e-mail to the applicant about the decision, sent with the letter: not one for the decision and
+    # another for the letter.
+    about_it = Message.objects.filter(
+        application=application, recipient=cast.applicant, event__in=["application.decided", "document.issued"]
+    )
+    assert list(about_it.values_list("event", flat=True)) == ["application.decided"]
 
 
 def test_application_summary_is_issued_once(approved, letter_now, tmp_path):

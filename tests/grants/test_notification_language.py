@@ -5,6 +5,7 @@ active. The receipt has its own test in test_submission_followup.py."""
 import pytest
 from django.utils import translation
 
+from documents.services import decision_letter_issue
 from grants.models import ApplicationState, Message
 from grants.services.reviews import review_assign
 from tests.factories import UserFactory
@@ -51,7 +52,8 @@ EVENTS = {
     "application.decided": (
         S.PROPOSED,
         "applicant",
-        lambda app, cast, reviewer, now: act("approve", app, cast, now),
+        # The e-mail goes out with the decision letter, which the worker issues after the decision commits.
+        lambda app, cast, reviewer, now: decision_letter_issue(decision_id=act("approve", app, cast, now).pk, now=now),
         {
             "sv": ("Beslut i ärende {ref}", ["Det finns ett beslut i ärende {ref}."]),
             "en": ("Decision in case {ref}", ["A decision has been made in case {ref}."]),

@@ -129,12 +129,12 @@ def _decide(request: AuthedRequest, pk: int, outcome: str) -> HttpResponse:
         return _page(request, decision_case_get(request.user, pk), decision_form=form)
     ref = case.application.reference_number
     if decision.outcome == Outcome.APPROVE:
-        text = _("Ärende %(ref)s är beviljat med %(amount)s. Sökanden har underrättats.") % {
+        text = _("Ärende %(ref)s är beviljat med %(amount)s. Sökanden får besked med e-post när beslutsbrevet är klart.") % {
             "ref": ref,
             "amount": format_money(decision.amount),
         }
     else:
-        text = _("Ärende %(ref)s är avslaget. Sökanden har underrättats.") % {"ref": ref}
+        text = _("Ärende %(ref)s är avslaget. Sökanden får besked med e-post när beslutsbrevet är klart.") % {"ref": ref}
     messages.success(request, text)
     return redirect("staff_decision_queue")
 
