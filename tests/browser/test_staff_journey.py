@@ -285,9 +285,9 @@ def _run(j, pk, ref, applicant, officer, decider, reviewers):
     dm.wait_for_url(f"**/staff/decisions/{pk}/")
     j.axe(dm, "decision", english=True)
     dm.get_by_role("button", name=re.compile(r"^Bevilja ")).click()
-    dm.wait_for_url("**/staff/decisions/")
+    dm.wait_for_url("**/staff/decisions/progress/?ids=*")
     assert f"Ärende {ref} är beviljat" in dm.locator(".messages").inner_text()
-    j.axe(dm, "decision queue after approval")
+    j.axe(dm, "letter progress after approval")
     j.goto(dm, f"/staff/decisions/{pk}/")
     j.axe(dm, "decision: decided")
     assert Application.objects.get(pk=pk).state == ApplicationState.APPROVED

@@ -155,14 +155,15 @@ def test_approve_creates_decision_and_grant_and_the_applicant_sees_it(client, dr
     assert "Projektet uppfyller utlysningens kriterier." in html
 
     response = client.post(f"/staff/decisions/{app.pk}/approve/")
-    assert response.status_code == 302 and response["Location"] == "/staff/decisions/"
+    decision = Decision.objects.get(application=app)
+    assert response.status_code == 302 and response["Location"] == f"/staff/decisions/progress/?ids={decision.pk}"
+    assert "är beviljat" in client.get(response["Location"]).content.decode()
     app.refresh_from_db()
     assert app.state == S.APPROVED
     decision = Decision.objects.get(application=app)
     assert (decision.outcome, decision.amount, decision.decided_by) == (Outcome.APPROVE, Decimal("400000.00"), decider)
     grant = Grant.objects.get(application=app)
     assert grant.state == GrantState.AWAITING_ACCEPTANCE and grant.decision == decision
-    assert "är beviljat" in client.get("/staff/decisions/").content.decode()
 
     shown = render_to_string("grants/_decision.html", {"application": app})
     assert f"Ansökan är beviljad med 400{NBSP}000{NBSP}kr." in shown

@@ -129,14 +129,20 @@ def _decide(request: AuthedRequest, pk: int, outcome: str) -> HttpResponse:
         return _page(request, decision_case_get(request.user, pk), decision_form=form)
     ref = case.application.reference_number
     if decision.outcome == Outcome.APPROVE:
-        text = _("Ärende %(ref)s är beviljat med %(amount)s. Sökanden får besked med e-post när beslutsbrevet är klart.") % {
+        text = _(
+            "Ärende %(ref)s är beviljat med %(amount)s. Sökanden får besked med e-post när beslutsbrevet är klart."
+        ) % {
             "ref": ref,
             "amount": format_money(decision.amount),
         }
     else:
-        text = _("Ärende %(ref)s är avslaget. Sökanden får besked med e-post när beslutsbrevet är klart.") % {"ref": ref}
+        text = _("Ärende %(ref)s är avslaget. Sökanden får besked med e-post när beslutsbrevet är klart.") % {
+            "ref": ref
+        }
     messages.success(request, text)
-    return redirect("staff_decision_queue")
+    # As after a bulk decision: the progress page shows when the letter (and with it the e-mail) is out, or
+    # that it failed, with a retry.
+    return redirect(_progress_url([decision.pk]))
 
 
 @login_required
