@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 
 from grants.models import Application, ApplicationVersion, BudgetCategory
 from grants.sections import SNAPSHOT_FIELDS
-from grants.selectors import application_snapshot
+from grants.selectors import application_snapshot, current_attachments
 from grants.selectors.cases import VersionDiff, content_diff
 
 
@@ -202,6 +202,15 @@ def case_versions(application: Application) -> CaseVersions:
         diff = VersionDiff(old=old, new=new, rows=content_diff(old.content, new.content))
     return CaseVersions(
         shown=_shown(application, latest, attachment_kind_labels(application)), versions=versions, diff=diff
+    )
+
+
+def application_as_it_is(application: Application) -> SubmittedApplication:
+    """The live row in the same shape, for the applicant's preview and page: what would be sent now. Reads
+    nothing beyond application_content_prefetches() (attachment kind names come with the attachments)."""
+    labels = {a.kind.code: a.kind.name for a in current_attachments(application) if a.kind is not None}
+    return submitted_application(
+        application, application_snapshot(application), kind_labels=labels, number=None, created_at=None
     )
 
 

@@ -19,6 +19,7 @@ from grants.errors import REFUSALS as REFUSED
 from grants.errors import NotAllowed, ServiceError
 from grants.models import Application, ApplicationState, Attachment, Call, Invitation
 from grants.sections import BY_KEY, SECTIONS
+from grants.selectors.versions import application_as_it_is
 from grants.services import applications as app_services
 from grants.services import organisations as org_services
 from grants.views.base import AuthedRequest, pdf_attachment_response
@@ -151,6 +152,7 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "grants/application_detail.html",
         {
             "application": application,
+            "submitted": application_as_it_is(application),
             "sections": _section_status(application),
             "can_edit": permissions.can_edit_draft(user, application),
             "can_withdraw": permissions.can_withdraw(user, application),
@@ -309,6 +311,7 @@ def application_preview(request: AuthedRequest, pk: int) -> HttpResponse:
         "grants/application_preview.html",
         {
             "application": application,
+            "submitted": application_as_it_is(application),
             "problems": selectors.application_problems(application)
             if application.state == ApplicationState.DRAFT
             else [],
