@@ -45,6 +45,7 @@ EVENT_LABELS: dict[str, Text] = {
     "message.queued": _("Meddelande köat för utskick"),
     "application.receipt": _("Mottagningskvitto"),
     "application.completion_answered": _("Svar på komplettering"),
+    "application.completion_closed": _("Kompletteringen avslutad utan svar"),
     "application.decided": _("Beslut meddelat"),
     "organisation.invited": _("Inbjudan till organisationen"),
 }

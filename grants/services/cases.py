@@ -193,7 +193,16 @@ def application_propose(
         note=reasons.strip(),
     )
     if completing:
-        completion_edits_discard(application=application, actor=actor, now=now)
+        # The request ends unanswered: the applicant hears so (and that unsent changes are gone, if any were).
+        discarded = completion_edits_discard(application=application, actor=actor, now=now)
+        notify(
+            recipients=organisation_members(application),
+            application=application,
+            event="application.completion_closed",
+            template="emails/completion_closed",
+            context={"discarded": discarded},
+            now=now,
+        )
     return Proposal.objects.create(
         application=application,
         proposed_by=actor,

@@ -250,3 +250,17 @@ def test_the_case_log_names_the_discard(client, draft, cast, now):
     html = client.get(reverse("staff_case", args=[app.pk])).content.decode()
     assert "Osända ändringar i kompletteringen borttagna" in html
     assert not Attachment.objects.filter(application=app, removed_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("edited", [True, False])
+def test_the_applicant_hears_that_the_completion_ended_unanswered(draft, cast, now, edited):
+    from grants.models import Message
+
+    app = _awaiting(draft, cast, now, ["project"])
+    if edited:
+        _retitle(app, cast, now)
+    _propose(app, cast, now)
+    message = Message.objects.get(application=app, event="application.completion_closed", recipient=cast.applicant)
+    assert f"Kompletteringen avslutad: ansökan {app.reference_number}" == message.subject
+    assert "utan att vänta på svar på begäran om komplettering" in message.body
+    assert ("Ändringar som du hade gjort men inte skickat in har tagits bort." in message.body) is edited
