@@ -21,6 +21,7 @@ setup: $(VENV)/.installed
 	@mkdir -p var/private var/static
 	@if command -v msgfmt >/dev/null; then $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; fi
 
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: setup
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py seed_demo --if-empty
