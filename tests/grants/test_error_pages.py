@@ -107,5 +107,8 @@ def test_server_error_touches_no_database(db, applicant):
 
 def test_server_error_page_needs_no_url_names(settings, db):
     settings.ROOT_URLCONF = OnlyTheBrokenView
-    _doc, h1 = parse(Client(raise_request_exception=False).get("/test/broken/"), 500)
+    settings.STATIC_URL = "/assets/"
+    doc, h1 = parse(Client(raise_request_exception=False).get("/test/broken/"), 500)
     assert h1 == "Något gick fel"
+    # The stylesheet is found where the static files are served, without the manifest.
+    assert doc.find(".//link[@rel='stylesheet']").get("href") == "/assets/css/samverket.css"
