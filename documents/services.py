@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from grants.models import ApplicationVersion, Decision
-from grants.services.messages import notify, organisation_members
+from grants.services.messages import notify_members
 from workflows.base import log_event
 
 from .letters import LetterError, application_summary_render, decision_letter_render
@@ -99,9 +99,8 @@ def decision_letter_issue(*, decision_id: int, language: str | None = None, now:
         )
         # The one e-mail about a decision, sent once its letter can be read (not when it is made, and not a
         # second time for the letter).
-        notify(
-            recipients=organisation_members(application),
-            application=application,
+        notify_members(
+            application,
             event="application.decided",
             template="emails/decision",
             context={"document": document},

@@ -29,7 +29,7 @@ from grants.models import (
 from grants.sections import SECTION_KEYS
 from grants.selectors.versions import submitted_content
 from grants.services.applications import completion_edits_discard
-from grants.services.messages import notify, organisation_members
+from grants.services.messages import notify_members
 from grants.tasks import enqueue_in_transaction
 from workflows.application import OPEN_CASE_STATES, ApplicationFlow
 
@@ -46,17 +46,6 @@ def _require_case(application: Application) -> None:
     # A draft is not a case: staff records on it would also leave a case log that blocks deleting it.
     if application.state == ApplicationState.DRAFT:
         raise ServiceError(_("Ansökan är inte inskickad."))
-
-
-def _notify_members(application: Application, *, event: str, template: str, now: datetime) -> None:
-    notify(
-        recipients=organisation_members(application),
-        application=application,
-        event=event,
-        template=template,
-        context={},
-        now=now,
-    )
 
 
 @transaction.atomic
@@ -146,7 +135,7 @@ def application_request_completion(
     ApplicationFlow(application, actor=actor, now=now).request_completion(
         message=message.strip(), answer_by=answer_by, sections=list(sections), note=message.strip()
     )
-    _notify_members(
+    notify_members(
         application, event="application.completion_requested", template="emails/completion_requested", now=now
     )
     return application
@@ -195,9 +184,8 @@ def application_propose(
     if completing:
         # The request ends unanswered: the applicant hears so (and that unsent changes are gone, if any were).
         discarded = completion_edits_discard(application=application, actor=actor, now=now)
-        notify(
-            recipients=organisation_members(application),
-            application=application,
+        notify_members(
+            application,
             event="application.completion_closed",
             template="emails/completion_closed",
             context={"discarded": discarded},

@@ -87,3 +87,17 @@ def notify(
 
 def organisation_members(application: Application) -> Iterable[User]:
     return [m.user for m in application.organisation.memberships.select_related("user").order_by("pk")]
+
+
+def notify_members(
+    application: Application, *, event: str, template: str, now: datetime, context: dict[str, Any] | None = None
+) -> list[Message]:
+    """notify() every member of the case's organisation: what the applicant side is told."""
+    return notify(
+        recipients=organisation_members(application),
+        application=application,
+        event=event,
+        template=template,
+        context=context or {},
+        now=now,
+    )
