@@ -4,7 +4,8 @@ Read-only but for assigning the case officer (through application_assign) and de
 import json
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
 from grants.admin.base import ReadOnlyAdmin, ReadOnlyTabularInline
+from grants.errors import ServiceError
 from grants.models import (
     Application,
     ApplicationState,
@@ -81,6 +83,17 @@ class CaseEventInline(ReadOnlyTabularInline):
     @admin.display(description=_("anteckning"))
     def note_text(self, obj: CaseEvent) -> str:
         return event_note(obj.event, obj.note)
+
+
+def _clean_assigned_officer(form: forms.ModelForm) -> Any:
+    """The admin's officer field asks what application_assign will ask (permissions.can_assign_officer), on
+    the case as it is now, so a refusal is a form error and not an exception at save."""
+    officer = form.cleaned_data.get("assigned_officer")
+    if officer is not None and "assigned_officer" in form.changed_data and form.instance.pk:
+        verdict = permissions.can_assign_officer([Application.objects.get(pk=form.instance.pk)], officer)
+        if not verdict:
+            raise forms.ValidationError(verdict.reason)
+    return officer
 
 
 @admin.register(Application)
@@ -183,17 +196,22 @@ class ApplicationAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if "assigned_officer" in form.base_fields and obj is not None and obj.assigned_officer_id:
             form.base_fields["assigned_officer"].required = True  # a case is never left without an officer
+        if "assigned_officer" in form.base_fields:
+            form.clean_assigned_officer = _clean_assigned_officer  # type: ignore[attr-defined]  # a class made per call
         return form
 
     def save_model(self, request: HttpRequest, obj: Application, form: Any, change: bool) -> None:
         # Never obj.save(): the object was read before the request and its state may have moved on since.
         if "assigned_officer" in form.changed_data and obj.assigned_officer is not None:
-            application_assign(
-                actor=request.user,  # type: ignore[arg-type]
-                application=obj,
-                officer=obj.assigned_officer,
-                now=timezone.now(),
-            )
+            try:
+                application_assign(
+                    actor=request.user,  # type: ignore[arg-type]
+                    application=obj,
+                    officer=obj.assigned_officer,
+                    now=timezone.now(),
+                )
+            except ServiceError as exc:  # the case changed between the form's check and this save
+                messages.error(request, exc.message)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[list[Any], dict[str, int], set, list]:
         # A draft's attachments are PROTECTed against accidental cascades; deleting the draft removes them on

@@ -252,6 +252,24 @@ def test_a_case_officer_reassigns_through_the_service_and_the_case_log_records_i
     assert (event.event, event.actor) == ("application.assigned", staff_officer)
 
 
+def test_the_admin_refuses_a_reviewer_of_the_case_as_its_officer_with_a_form_error(client, seeded, staff_officer):
+    application = Application.objects.get(state=ApplicationState.PROPOSED)
+    reviewer_officer = User.objects.get(email="handlaggare2@demo.se")
+    Review.objects.create(
+        application=application, reviewer=reviewer_officer, assigned_by=staff_officer, conflict=Review.Conflict.NONE
+    )
+    before = (application.assigned_officer_id, application.events.count())
+    client.force_login(staff_officer)
+    page = client.get(url(Application, "change", application.pk))
+    response = client.post(
+        url(Application, "change", application.pk), post_data_for_change(page, assigned_officer=reviewer_officer.pk)
+    )
+    assert response.status_code == 200  # the form again, with the reason
+    assert "är bedömare i ärende" in response.content.decode()
+    application.refresh_from_db()
+    assert (application.assigned_officer_id, application.events.count()) == before
+
+
 def test_a_closed_case_takes_no_new_officer_in_the_admin_either(client, seeded, staff_officer):
     """The admin asks the same rule as application_assign (permissions.can_assign_officer): the field is
     read-only on a decided case instead of a form whose save would be refused."""
