@@ -296,8 +296,16 @@ class ReviewScoreInline(ReadOnlyTabularInline):
 
 @admin.register(Review)
 class ReviewAdmin(CaseRecordAdmin):
-    list_display = ["application", "reviewer", "conflict", "recommendation", "assigned_at", "submitted_at"]
-    list_filter = ["conflict", "recommendation"]
+    list_display = [
+        "application",
+        "reviewer",
+        "conflict",
+        "recommendation",
+        "assigned_at",
+        "submitted_at",
+        "withdrawn_at",
+    ]
+    list_filter = ["conflict", "recommendation", ("withdrawn_at", admin.EmptyFieldListFilter)]
     list_select_related = ["application", "reviewer"]
     search_fields = ["application__reference_number", "application__title", "reviewer__email"]
     inlines = [ReviewScoreInline]

@@ -480,3 +480,14 @@ def test_the_case_log_in_the_admin_speaks_in_words(admin_client, seeded):
     rows = only.content.decode().split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     assert str(EVENT_LABELS["application.submitted"]) in rows
     assert str(EVENT_LABELS["application.withdrawn"]) not in rows
+
+
+def test_the_review_list_shows_and_filters_withdrawn_assignments(admin_client, seeded):
+    review = Review.objects.filter(submitted_at__isnull=True).order_by("pk").first()
+    Review.objects.filter(pk=review.pk).update(withdrawn_at=timezone.now())
+    changelist = reverse("admin:grants_review_changelist")
+    page = admin_client.get(changelist).content.decode()
+    assert "column-withdrawn_at" in page
+    withdrawn = admin_client.get(changelist, {"withdrawn_at__isempty": "0"}).content.decode()
+    rows = withdrawn.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert rows.count("<tr") == 1
