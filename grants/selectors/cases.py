@@ -22,13 +22,12 @@ from grants.permissions import Verdict
 from grants.sections import SNAPSHOT_FIELDS
 from grants.selectors import application_content_prefetches
 from grants.text import Text
+from workflows.application import COMPLETION_REQUESTABLE_STATES, OPEN_CASE_STATES
 
 if TYPE_CHECKING:  # grants.selectors.versions imports this module
     from grants.selectors.versions import SubmittedApplication
 
 S = ApplicationState
-OPEN_CASE_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.AWAITING_COMPLETION})
-COMPLETION_REQUESTABLE_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW})
 CASE_VIEW_ROLES = (permissions.CASE_OFFICER, permissions.DECISION_MAKER)
 
 # Texts that are compared word by word; the rest are shown whole, old → new.
