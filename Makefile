@@ -7,10 +7,19 @@ export DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint typecheck check bench-rush bench-queue bench-letters messages clean
+.PHONY: run test setup system-run system-test lint typecheck check bench-rush bench-queue bench-letters messages clean
+
+# System packages first (scripts/system-packages installs what is missing, or stops with the command to run).
+system-run:
+	@scripts/system-packages run
+
+system-test:
+	@scripts/system-packages test
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "$(PYTHON) cannot make a virtual environment. On Debian/Ubuntu: sudo apt-get install -y python3-venv" >&2; \
+	  exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
@@ -22,7 +31,7 @@ setup: $(VENV)/.installed
 	@if command -v msgfmt >/dev/null; then $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; fi
 
 run: export SITE_URL ?= http://$(HOST):$(PORT)
-run: setup
+run: system-run setup
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Starting the web app on http://$(HOST):$(PORT) and the task worker (Ctrl-C stops both)."
@@ -30,7 +39,7 @@ run: setup
 	  $(BIN)/python manage.py db_worker --interval 1 --no-reload & \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup
+test: system-test setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
