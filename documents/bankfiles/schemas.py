@@ -73,7 +73,10 @@ def parse_xml(data: bytes) -> etree._ElementTree:
 
 
 def validate(xml_bytes: bytes, schema_name: SchemaName) -> list[str]:
-    """Every reason `xml_bytes` is not a valid `schema_name` document, each with its line; [] when valid."""
+    """Every reason `xml_bytes` is not a valid `schema_name` document, each with its line; [] when valid.
+
+    Raises ValueError for a schema name not in SCHEMA_NAMES."""
+    _schema(schema_name)
     try:
         tree = parse_xml(xml_bytes)
     except BankFileError as error:
@@ -83,6 +86,7 @@ def validate(xml_bytes: bytes, schema_name: SchemaName) -> list[str]:
 
 def validate_tree(tree: etree._ElementTree, schema_name: SchemaName) -> list[str]:
     """Like `validate`, for a tree already parsed with `parse_xml`."""
+    schema = _schema(schema_name)
     root = tree.getroot()
     expected = f"{{{namespace(schema_name)}}}Document"
     if root.tag != expected:
@@ -99,7 +103,6 @@ def validate_tree(tree: etree._ElementTree, schema_name: SchemaName) -> list[str
                 ),
             )
         ]
-    schema = _schema(schema_name)
     if schema.validate(tree):
         return []
     return [_line(e.line, _NS_IN_MESSAGE.sub("", e.message)) for e in schema.error_log]

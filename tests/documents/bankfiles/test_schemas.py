@@ -139,6 +139,11 @@ def test_schema_errors_are_readable_and_have_line_numbers():
     assert "urn:iso" not in "".join(errors)
 
 
+def test_an_unknown_schema_name_is_a_programming_error():
+    with pytest.raises(ValueError, match="unknown schema"):
+        validate(b"<a/>", "pain.008.001.02")
+
+
 def test_parse_xml_takes_bytes_only():
     with pytest.raises(TypeError):
         parse_xml("<a/>")
