@@ -157,6 +157,8 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+# A mail server that stops answering must not hold a worker (and its task, which looks alive) for ever.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Samverket Grants <noreply@samverket.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
