@@ -150,6 +150,9 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# `manage.py run_worker` renews a heartbeat every lease/6 seconds; a task RUNNING on a worker that has not
+# beaten within the lease is taken to be orphaned (the worker was killed) and is queued again.
+WORKER_LEASE_SECONDS = float(os.environ.get("WORKER_LEASE_SECONDS", "60"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
