@@ -15,30 +15,26 @@ workers recovering at the same moment never both take a row. Every worker does i
 heartbeat. The tasks themselves are idempotent (a letter is one Document by its unique constraint, an
 e-mail is sent once it is SENT), so running one again after a crash at any instant does nothing twice.
 
-The clocks of the machines running workers must agree to well within the lease (NTP does).
+The worker itself (`HeartbeatWorker`) is in grants/management/commands/run_worker.py. The clocks of the
+machines running workers must agree to well within the lease (NTP does).
 """
 
 import logging
 import os
 import socket
-import threading
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
-from django.utils import timezone
+from django.db import transaction
 from django_tasks_db.compat import TaskResultStatus
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from grants.models import WorkerHeartbeat
 
 logger = logging.getLogger("samverket")
 
-RUNNING, READY, FAILED = TaskResultStatus.RUNNING, TaskResultStatus.READY, TaskResultStatus.FAILED
-# A task stopped by the process's own exit (a second Ctrl-C or SIGTERM while it runs): interrupted, not failed.
-INTERRUPTIONS = frozenset({"builtins.SystemExit", "builtins.KeyboardInterrupt"})
+RUNNING, READY = TaskResultStatus.RUNNING, TaskResultStatus.READY
 
 
 def lease() -> timedelta:
@@ -112,51 +108,3 @@ def stale_tasks_requeue(
     for task_id in orphaned:
         logger.warning("task %s was RUNNING on a dead worker: queued again", task_id)
     return orphaned
-
-
-class HeartbeatWorker(Worker):
-    """django-tasks-db's worker with a heartbeat thread and recovery of orphaned tasks (see the module)."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._stopping = threading.Event()
-        self.recovered: list[str] = []
-
-    def run(self) -> None:
-        if WorkerHeartbeat.objects.filter(pk=self.worker_id, beat_at__gte=timezone.now() - lease()).exists():
-            logger.warning("worker id %s has a fresh heartbeat: is another worker using it?", self.worker_id)
-        heartbeat_register(worker_id=self.worker_id, now=timezone.now())
-        self.recovered += stale_tasks_requeue(now=timezone.now(), own_worker_id=self.worker_id)
-        beating = threading.Thread(target=self._beat, name=f"heartbeat-{self.worker_id}", daemon=True)
-        beating.start()
-        try:
-            super().run()
-        finally:
-            # Only now: after a SIGTERM the library lets the current task finish, and it must not look dead
-            # (and be taken by another worker) meanwhile.
-            self._stopping.set()
-            beating.join(timeout=heartbeat_interval() + 5)
-            heartbeat_remove(worker_id=self.worker_id)
-
-    def _beat(self) -> None:
-        try:
-            while not self._stopping.wait(heartbeat_interval()):
-                close_old_connections()
-                try:
-                    if not heartbeat_beat(worker_id=self.worker_id, now=timezone.now()):
-                        logger.warning("worker %s was taken for dead; its current task may run twice", self.worker_id)
-                    self.recovered += stale_tasks_requeue(now=timezone.now())
-                except Exception:  # the database is away: try again at the next beat
-                    logger.exception("worker %s: heartbeat failed", self.worker_id)
-        finally:
-            connection.close()  # this thread's own connection
-
-    def run_task(self, db_task_result: DBTaskResult) -> None:
-        super().run_task(db_task_result)
-        if db_task_result.status == FAILED and db_task_result.exception_class_path in INTERRUPTIONS:
-            # Stopped by a forced shutdown, not by a fault of its own: its transaction was rolled back, so it
-            # goes back to the queue like a task of a killed worker, instead of waiting for a person to retry.
-            DBTaskResult.objects.filter(pk=db_task_result.pk, status=FAILED).update(
-                status=READY, started_at=None, finished_at=None, exception_class_path="", traceback=""
-            )
-            logger.warning("task %s was interrupted by the worker's shutdown: queued again", db_task_result.pk)

@@ -10,9 +10,9 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from grants.management.commands.run_worker import HeartbeatWorker
 from grants.models import WorkerHeartbeat
 from grants.worker import (
-    HeartbeatWorker,
     heartbeat_beat,
     heartbeat_register,
     heartbeat_remove,
@@ -190,3 +190,28 @@ def test_a_row_held_by_another_recovering_worker_is_skipped_not_waited_for(now):
         thread.join(timeout=30)
     assert stale_tasks_requeue(now=now) == [orphan]
     assert stale_tasks_requeue(now=now) == []
+
+
+def test_the_first_sigterm_never_exits_from_inside_the_signal_handler():
+    """The library exits at once (SystemExit from the handler) when no task runs. The handler runs at whatever
+    bytecode the main thread is at: right after a BEGIN that waited for SQLite's lock, before Django records
+    it, so the worker's last writes fail ("cannot start a transaction within a transaction") and it exits 1.
+    The first signal only ends the loop, after the current claim, task or --interval sleep."""
+    import signal
+
+    worker = HeartbeatWorker(
+        queue_names=["default"],
+        interval=0,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="w1",
+        excluded_queue_names=[],
+    )
+    worker.shutdown(signal.SIGTERM, None)  # not running a task: the library would raise SystemExit here
+    assert worker.running is False
+    with pytest.raises(SystemExit):  # a second signal still forces the stop
+        worker.shutdown(signal.SIGTERM, None)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
