@@ -7,6 +7,7 @@ files, so what they sent can be counted.
 """
 
 import signal
+import sqlite3
 import time
 from collections import Counter
 
@@ -60,24 +61,37 @@ def test_killing_the_worker_in_the_middle_of_50_letters_loses_none_and_doubles_n
     def letters() -> int:
         return db.value(f"SELECT COUNT(*) FROM {DOCUMENTS} WHERE kind = 'DECISION_LETTER'")
 
-    def running_letters() -> int:
-        return db.value(f"SELECT COUNT(*) FROM {TASKS} WHERE status = 'RUNNING' AND task_path = '{LETTER_TASK}'")
+    def running_letters(timeout: float = 20) -> int:
+        sql = f"SELECT COUNT(*) FROM {TASKS} WHERE status = 'RUNNING' AND task_path = '{LETTER_TASK}'"
+        return db.value(sql, timeout=timeout)
 
     # Two workers, killed -9 together once a tenth of the letters exist and a letter is being made. (The
-    # timeouts are generous for a loaded machine; on an idle 2-core one the whole test takes about 40 s.)
+    # timeouts are generous for a loaded machine.)
     first = [Worker(db, tmp_path, f"first-{i}") for i in range(2)]
     workers += first
-    wait_until(
-        lambda: LETTERS // 10 <= letters() < LETTERS and running_letters() > 0,
-        timeout=240,
-        what="the first letters",
-        workers=first,
-    )
+
+    def frozen_mid_letter() -> bool:
+        """Stop both workers (SIGSTOP) once there is progress; keep them stopped only if a letter is running
+        then, so the kill lands in the middle of one, not between two tasks."""
+        if not (LETTERS // 10 <= letters() < LETTERS and running_letters() > 0):
+            return False
+        for worker in first:
+            worker.signal(signal.SIGSTOP)
+        try:
+            if running_letters(timeout=1) > 0:
+                return True
+        except sqlite3.OperationalError:  # stopped in the middle of a claim, holding SQLite's lock
+            pass
+        for worker in first:
+            worker.signal(signal.SIGCONT)
+        return False
+
+    wait_until(frozen_mid_letter, timeout=240, what="the first letters", workers=first)
     for worker in first:
         worker.kill()
     at_kill = letters()
     left_running = db.value(f"SELECT COUNT(*) FROM {TASKS} WHERE status = 'RUNNING'")
-    assert left_running >= 1, "the kill should leave a task RUNNING (it landed between two tasks)"
+    assert left_running >= 1
     assert at_kill < LETTERS
 
     killed_at = time.monotonic() - started

@@ -46,17 +46,18 @@ class SharedDatabase:
         with closing(sqlite3.connect(self.sqlite_path)) as target:
             connection.connection.backup(target)
 
-    def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        """Run a query on the shared database as the workers see it."""
+    def rows(self, sql: str, *, timeout: float = 20) -> list[tuple[Any, ...]]:
+        """Run a query on the shared database as the workers see it. SQLite: raises sqlite3.OperationalError
+        when a worker holds the database's lock for longer than `timeout` seconds."""
         if self.sqlite_path is not None:
-            with closing(sqlite3.connect(self.sqlite_path, timeout=20)) as db:
+            with closing(sqlite3.connect(self.sqlite_path, timeout=timeout)) as db:
                 return db.execute(sql).fetchall()
         with connection.cursor() as cursor:
             cursor.execute(sql)
             return list(cursor.fetchall())
 
-    def value(self, sql: str) -> Any:
-        return self.rows(sql)[0][0]
+    def value(self, sql: str, *, timeout: float = 20) -> Any:
+        return self.rows(sql, timeout=timeout)[0][0]
 
 
 def shared_database(tmp_path: Path) -> SharedDatabase:
