@@ -13,7 +13,8 @@ gets one lease per task). `stale_tasks_requeue` puts orphaned rows back to READY
 history (`worker_ids`) shows the interrupted attempt — under row locks taken with SKIP LOCKED, so two
 workers recovering at the same moment never both take a row. Every worker does it at start-up and on every
 heartbeat. The tasks themselves are idempotent (a letter is one Document by its unique constraint, an
-e-mail is sent once it is SENT), so running one again after a crash at any instant does nothing twice.
+e-mail is not sent again once it is SENT), so running one again after a crash at any instant does nothing
+twice — but for SMTP's own window, in which an e-mail may go out twice with one Message-ID (grants/tasks.py).
 
 The worker itself (`HeartbeatWorker`) is in grants/management/commands/run_worker.py. The clocks of the
 machines running workers must agree to well within the lease (NTP does).
