@@ -36,7 +36,7 @@ run: system-run setup
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Starting the web app on http://$(HOST):$(PORT) and the task worker (Ctrl-C stops both)."
 	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
-	  $(BIN)/python manage.py db_worker --interval 1 --no-reload & \
+	  $(BIN)/python manage.py run_worker --interval 1 & \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: system-test setup

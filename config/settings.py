@@ -150,6 +150,9 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# `manage.py run_worker` renews a heartbeat every lease/6 seconds; a task RUNNING on a worker that has not
+# beaten within the lease is taken to be orphaned (the worker was killed) and is queued again.
+WORKER_LEASE_SECONDS = float(os.environ.get("WORKER_LEASE_SECONDS", "60"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -157,6 +160,8 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+# A mail server that stops answering must not hold a worker (and its task, which looks alive) for ever.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Samverket Grants <noreply@samverket.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,17 +1,23 @@
-"""Decision letters of a bulk decision: how many are issued, which failed, and trying the failed ones again.
+"""Decision letters of a bulk decision: how many are issued, which failed or were interrupted, and trying
+them again.
 
 There is no batch record: the batch is the list of decision ids the progress page carries in its URL.
 Issued letters are Documents pointing at their decision; a letter that failed is a FAILED result row of
-the `decision_letter_generate` task in django-tasks-db (the worker's own record of what it ran)."""
+the `decision_letter_generate` task in django-tasks-db (the worker's own record of what it ran). A letter
+is interrupted when its task is RUNNING on a worker that is dead (no heartbeat within the lease,
+grants/worker.py), or was queued again after such an interruption: workers queue those again by
+themselves, and retry does it at once. The Document's unique constraint keeps every letter single."""
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
 
 from grants.ids import parse_id
 from grants.models import Decision
+from grants.worker import stale_tasks_requeue, task_is_orphaned, worker_beats
 
 from .models import Document, DocumentKind
 from .tasks import decision_letter_generate
@@ -26,6 +32,8 @@ class LetterProgress:
     decisions: list[Decision]
     done_ids: set[int]
     failed: list[Decision] = field(default_factory=list)  # failed, no letter yet, no new attempt waiting
+    interrupted: list[Decision] = field(default_factory=list)  # a dead worker's attempt: runs again by itself
+    orphaned_tasks: dict[int, list[str]] = field(default_factory=dict)  # decision → its tasks RUNNING on a dead worker
 
     @property
     def total(self) -> int:
@@ -41,12 +49,21 @@ class LetterProgress:
 
     @property
     def pending(self) -> int:
-        """Letters neither issued nor failed: still queued or being made."""
+        """Letters neither issued nor failed: still queued or being made, interrupted ones included."""
         return self.total - self.done - len(self.failed)
 
     @property
     def failed_ids(self) -> list[int]:
         return [d.pk for d in self.failed]
+
+    @property
+    def orphaned_task_ids(self) -> list[str]:
+        return [task_id for task_ids in self.orphaned_tasks.values() for task_id in task_ids]
+
+    @property
+    def retryable(self) -> bool:
+        """Whether retry has something to do: a failed letter, or one still RUNNING on a dead worker."""
+        return bool(self.failed or self.orphaned_task_ids)
 
 
 def parse_decision_ids(raw: str) -> list[int]:
@@ -62,17 +79,22 @@ def parse_decision_ids(raw: str) -> list[int]:
     return list(ids)
 
 
-def _task_rows(decision_ids: Collection[int]) -> "list[tuple[str, dict]]":
-    """(status, args_kwargs) of every decision_letter_generate run for these decisions, one query. The id is
-    the task's first positional argument or its `decision_id` keyword, whichever the caller used."""
+TaskRow = tuple[str, str, dict, list[str], datetime | None]
+
+
+def _task_rows(decision_ids: Collection[int]) -> list[TaskRow]:
+    """(id, status, args_kwargs, worker_ids, started_at) of every decision_letter_generate run for these
+    decisions, one query. The decision id is the task's first positional argument or its `decision_id`
+    keyword, whichever the caller used."""
     ids = list(decision_ids)
     if not ids:
         return []
-    return list(
-        DBTaskResult.objects.filter(task_path=TASK_PATH)
+    return [
+        (str(pk), status, args_kwargs, worker_ids, started_at)
+        for pk, status, args_kwargs, worker_ids, started_at in DBTaskResult.objects.filter(task_path=TASK_PATH)
         .filter(Q(args_kwargs__args__0__in=ids) | Q(args_kwargs__kwargs__decision_id__in=ids))
-        .values_list("status", "args_kwargs")
-    )
+        .values_list("pk", "status", "args_kwargs", "worker_ids", "started_at")
+    ]
 
 
 def _decision_id(args_kwargs: dict) -> int | None:
@@ -81,8 +103,9 @@ def _decision_id(args_kwargs: dict) -> int | None:
     return parse_id(str(value)) if isinstance(value, int | str) else None
 
 
-def letter_progress(decision_ids: Collection[int]) -> LetterProgress:
-    """Where the letters of these decisions stand. Three queries, whatever the number of decisions."""
+def letter_progress(decision_ids: Collection[int], *, now: datetime) -> LetterProgress:
+    """Where the letters of these decisions stand. At most four queries, whatever the number of decisions
+    (the fourth, the workers' heartbeats, only while a letter task is RUNNING)."""
     decisions = list(
         Decision.objects.filter(pk__in=list(decision_ids))
         .select_related("application", "application__organisation")
@@ -94,24 +117,46 @@ def letter_progress(decision_ids: Collection[int]) -> LetterProgress:
             "decision_id", flat=True
         )
     )
+    rows = _task_rows([pk for pk in known if pk not in done_ids])
+    beats = worker_beats() if any(row[1] == RUNNING for row in rows) else {}
     failed_ids: set[int] = set()
-    pending_ids: set[int] = set()
-    for status, args_kwargs in _task_rows([pk for pk in known if pk not in done_ids]):
+    waiting: dict[int, bool] = {}  # decision → a live attempt waits or runs; True if an earlier one was cut off
+    orphaned: dict[int, list[str]] = {}  # decision → its tasks RUNNING on a dead worker
+    for task_id, status, args_kwargs, worker_ids, started_at in rows:
         decision_id = _decision_id(args_kwargs)
         if decision_id is None:
             continue
         if status == FAILED:
             failed_ids.add(decision_id)
+        elif status == RUNNING and task_is_orphaned(worker_ids, started_at, beats, now):
+            orphaned.setdefault(decision_id, []).append(task_id)
         elif status in (READY, RUNNING):
-            pending_ids.add(decision_id)
-    failed = [d for d in decisions if d.pk in failed_ids - pending_ids - done_ids]
-    return LetterProgress(decisions=decisions, done_ids=done_ids, failed=failed)
+            # Claimed before and back in the queue (READY), or claimed a second time (RUNNING): interrupted.
+            again = len(worker_ids) > (0 if status == READY else 1)
+            waiting[decision_id] = waiting.get(decision_id, False) or again
+    progress = LetterProgress(decisions=decisions, done_ids=done_ids)
+    for decision in decisions:
+        pk = decision.pk
+        if pk in done_ids:
+            continue
+        if pk in waiting:
+            if waiting[pk] or pk in orphaned:
+                progress.interrupted.append(decision)
+        elif pk in orphaned:
+            progress.interrupted.append(decision)
+            progress.orphaned_tasks[pk] = orphaned[pk]
+        elif pk in failed_ids:
+            progress.failed.append(decision)
+    return progress
 
 
-def decision_letters_retry(*, decision_ids: Collection[int]) -> list[int]:
-    """Enqueue the letter task again for those of these decisions whose letter failed and is not issued or
-    already waiting for another attempt. Returns the decision ids enqueued."""
-    retry_ids = letter_progress(decision_ids).failed_ids
-    for decision_id in retry_ids:
+def decision_letters_retry(*, decision_ids: Collection[int], now: datetime) -> list[int]:
+    """Try again the letters of these decisions that failed (a new task) or are RUNNING on a dead worker (that
+    task queued again at once, rather than at the next worker's heartbeat), unless issued or already waiting
+    for another attempt. Returns the decision ids retried."""
+    progress = letter_progress(decision_ids, now=now)
+    for decision_id in progress.failed_ids:
         decision_letter_generate.enqueue(decision_id)
-    return retry_ids
+    requeued = set(stale_tasks_requeue(now=now, task_ids=progress.orphaned_task_ids))
+    again = [pk for pk, task_ids in progress.orphaned_tasks.items() if requeued.intersection(task_ids)]
+    return sorted([*progress.failed_ids, *again])

@@ -1,4 +1,5 @@
-"""Background work for documents, run by `manage.py db_worker`. A failure raises, so the worker records it."""
+"""Background work for documents, run by `manage.py run_worker`. A failure raises, so the worker records it.
+Each task is idempotent: run again after a crash, it returns the document already issued."""
 
 from django.utils import timezone
 from django_tasks import task

@@ -18,6 +18,7 @@ from .organisations import Invitation, Membership, MembershipRole, Organisation,
 from .payouts import Payout, PayoutBatch, PayoutBatchState, PayoutState, PayoutTrigger
 from .reports import RepaymentClaim, RepaymentClaimState, Report, ReportKind, ReportState
 from .reviews import Recommendation, Review, ReviewScore
+from .workers import WorkerHeartbeat
 
 __all__ = [
     "Application",
@@ -60,4 +61,5 @@ __all__ = [
     "ReviewScore",
     "User",
     "UserManager",
+    "WorkerHeartbeat",
 ]

@@ -1,3 +1,6 @@
+from datetime import UTC
+from email.utils import parseaddr
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -57,3 +60,12 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.recipient_email}"
+
+    @property
+    def email_message_id(self) -> str:
+        """The e-mail's Message-ID header, the same on every attempt to send this message: a copy sent again
+        after a crash (SMTP cannot be exactly-once) is recognisably the same message, and mail clients show it
+        once. The row's id and creation instant make it unique to this message and this installation's
+        sender domain; UTC, so it reads the same whatever time zone the instant was given in."""
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "samverket.invalid"
+        return f"<message.{self.pk}.{self.created_at.astimezone(UTC).strftime('%Y%m%d%H%M%S%f')}@{domain}>"

@@ -324,7 +324,12 @@ def application_submit(*, actor: User, application: Application, now: datetime) 
 @transaction.atomic
 def application_receipt_send(*, application: Application, actor: User, now: datetime) -> Message | None:
     """Write and queue the receipt e-mail of a submission, with its diarienummer; None if already sent."""
-    application = Application.objects.select_related("call", "organisation").get(pk=application.pk)
+    # Locked, so two attempts at once (a task queued again while its first run still lives) write one receipt.
+    application = (
+        Application.objects.select_related("call", "organisation")
+        .select_for_update(of=("self",))
+        .get(pk=application.pk)
+    )
     if application.reference_number is None:
         raise ServiceError(_("Ansökan är inte inskickad."))
     if Message.objects.filter(application=application, event=RECEIPT_EVENT).exists():

@@ -1,7 +1,7 @@
 // Letter progress (staff/decisions/progress.html): refresh the bar from the JSON endpoint every two
 // seconds while letters are pending. The page works without this file; the "Uppdatera" link reloads it.
-// When every letter is done or the number of failures changes, the page is reloaded once so the server
-// renders the lists and the retry button.
+// When every letter is done or the number of failed or interrupted letters changes, the page is reloaded
+// once so the server renders the lists and the retry button.
 (function () {
   "use strict";
   var box = document.querySelector(".letter-progress[data-progress-url]");
@@ -11,6 +11,7 @@
   var bar = box.querySelector("progress");
   var text = box.querySelector(".progress-text");
   var failed = parseInt(box.getAttribute("data-failed"), 10) || 0;
+  var interrupted = parseInt(box.getAttribute("data-interrupted"), 10) || 0;
   var url = box.getAttribute("data-progress-url");
   var delay = 2000;
 
@@ -29,7 +30,7 @@
         if (text.textContent !== data.text) {
           text.textContent = data.text;
         }
-        if (data.finished || data.failed !== failed) {
+        if (data.finished || data.failed !== failed || data.interrupted !== interrupted) {
           window.location.reload();
           return;
         }

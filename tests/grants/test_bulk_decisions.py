@@ -155,6 +155,7 @@ def test_progress_counts_issued_letters_while_the_worker_is_busy(client, chair, 
         "done": 1,
         "total": 3,
         "failed": 0,
+        "interrupted": 0,
         "pending": 2,
         "finished": False,
         "text": "1 av 3 beslutsbrev klara",
@@ -166,8 +167,8 @@ def test_progress_counts_in_a_fixed_number_of_queries(
 ):
     response, _ = _post_bulk(client, chair, [five[n] for n in "ABC"], capture=django_capture_on_commit_callbacks)
     ids = _ids_from(response["Location"])
-    with django_assert_max_num_queries(3):
-        progress = letter_progress(ids)
+    with django_assert_max_num_queries(2):  # every letter issued: no task rows to read
+        progress = letter_progress(ids, now=timezone.now())
     assert (progress.done, progress.total, progress.finished) == (3, 3, True)
 
 
@@ -211,3 +212,103 @@ def test_progress_ignores_junk_ids_and_unknown_decisions(client, chair):
     html = client.get(reverse("staff_decision_progress"), {"ids": "abc,-3,999999,,"}).content.decode()
     assert "Inga beslut att visa" in html
     assert parse_decision_ids("3, 4,4,x,0,5") == [3, 4, 5]
+
+
+def _as_worker_left_them(ids, *, issued=(), failed=(), killed=()):
+    """Put the letter tasks of these decisions where a worker left them: issued (SUCCESSFUL, with the letter),
+    failed (FAILED), or killed -9 while running (RUNNING for five minutes on a worker with no heartbeat)."""
+    for task in DBTaskResult.objects.filter(task_path=TASK_PATH):
+        decision_id = task.args_kwargs["args"][0]
+        if decision_id in issued:
+            decision_letter_issue(decision_id=decision_id, now=timezone.now())
+            DBTaskResult.objects.filter(pk=task.pk).update(status="SUCCESSFUL")
+        elif decision_id in failed:
+            DBTaskResult.objects.filter(pk=task.pk).update(status="FAILED", worker_ids=["w-failed"])
+        elif decision_id in killed:
+            DBTaskResult.objects.filter(pk=task.pk).update(
+                status="RUNNING", started_at=timezone.now() - timedelta(minutes=5), worker_ids=["w-killed"]
+            )
+
+
+def test_a_letter_whose_worker_was_killed_shows_as_interrupted_and_retry_requeues_it(
+    client, chair, five, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    response, _ = _post_bulk(client, chair, [five[n] for n in "ABC"], capture=django_capture_on_commit_callbacks)
+    ids = _ids_from(response["Location"])
+    _as_worker_left_them(ids, issued=[ids[0]], failed=[ids[1]], killed=[ids[2]])
+    killed_ref = Decision.objects.get(pk=ids[2]).application.reference_number
+
+    page = client.get(response["Location"]).content.decode()
+    assert "1 av 3 beslutsbrev klara" in page
+    assert "Avbrutet – görs om" in page and killed_ref in page
+    assert "Försök igen" in page
+    data = client.get(reverse("staff_decision_progress_json"), {"ids": ",".join(map(str, ids))}).json()
+    assert (data["done"], data["failed"], data["interrupted"], data["pending"]) == (1, 1, 1, 1)
+
+    retry = client.post(reverse("staff_decision_letters_retry"), {"ids": ",".join(map(str, ids))})
+    assert retry.status_code == 302
+    tasks = DBTaskResult.objects.filter(task_path=TASK_PATH)
+    ready = sorted(t.args_kwargs["args"][0] for t in tasks if t.status == "READY")
+    assert ready == sorted(ids[1:]), "the failed letter and the interrupted one are both queued again"
+    assert not tasks.filter(status="RUNNING").exists(), "the killed worker's task is the one queued again"
+    assert tasks.count() == 4  # one new task for the failed letter; the interrupted task's own row is re-queued
+    # Queued again after an interruption: still shown as interrupted, waiting for a worker, with no retry.
+    page = client.get(retry["Location"]).content.decode()
+    assert "Avbrutet – görs om" in page and "Försök igen" not in page
+    client.post(reverse("staff_decision_letters_retry"), {"ids": ",".join(map(str, ids))})
+    assert DBTaskResult.objects.filter(task_path=TASK_PATH).count() == 4  # a second press adds nothing
+
+    # A worker takes both and issues them: each letter once.
+    for decision_id in ids[1:]:
+        decision_letter_issue(decision_id=decision_id, now=timezone.now())
+    page = client.get(retry["Location"]).content.decode()
+    assert "3 av 3 beslutsbrev klara" in page and "Avbrutet" not in page
+    assert Document.objects.filter(decision_id__in=ids, kind=DocumentKind.DECISION_LETTER).count() == 3
+
+
+def test_a_letter_being_made_by_a_live_worker_is_waiting_not_interrupted(
+    client, chair, five, settings, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from grants.models import WorkerHeartbeat
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    response, _ = _post_bulk(client, chair, [five[n] for n in "ABC"], capture=django_capture_on_commit_callbacks)
+    ids = _ids_from(response["Location"])
+    now = timezone.now()
+    # Every letter has been at it for ten minutes, on a worker that is alive (its heartbeat is fresh).
+    WorkerHeartbeat.objects.create(worker_id="w-alive", started_at=now, beat_at=now)
+    DBTaskResult.objects.filter(task_path=TASK_PATH).update(
+        status="RUNNING", started_at=now - timedelta(minutes=10), worker_ids=["w-alive"]
+    )
+    with django_assert_max_num_queries(4):  # decisions, letters, tasks, heartbeats: whatever the number
+        progress = letter_progress(ids, now=now)
+    assert (progress.pending, progress.interrupted, progress.failed, progress.retryable) == (3, [], [], False)
+    page = client.get(response["Location"]).content.decode()
+    assert page.count(">Väntar<") == 3 and "Avbrutet" not in page and "Försök igen" not in page
+    client.post(reverse("staff_decision_letters_retry"), {"ids": ",".join(map(str, ids))})
+    assert set(DBTaskResult.objects.filter(task_path=TASK_PATH).values_list("status", flat=True)) == {"RUNNING"}
+
+    # The worker dies: a lease later, the same letters are interrupted.
+    later = now + timedelta(seconds=settings.WORKER_LEASE_SECONDS + 1)
+    assert len(letter_progress(ids, now=later).interrupted) == 3
+
+
+def test_the_progress_page_costs_the_same_queries_for_one_letter_and_for_many(
+    client, chair, five, settings, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    response, _ = _post_bulk(client, chair, [five[n] for n in "ABC"], capture=django_capture_on_commit_callbacks)
+    ids = _ids_from(response["Location"])
+    _as_worker_left_them(ids, issued=[ids[0]], failed=[ids[1]], killed=[ids[2]])
+    counts = []
+    for chosen in ([ids[2]], ids):
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                client.get(reverse("staff_decision_progress"), {"ids": ",".join(map(str, chosen))}).status_code == 200
+            )
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

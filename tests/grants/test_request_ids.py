@@ -57,7 +57,7 @@ def test_progress_pages_drop_bad_ids(client, cast, bad):
     data = client.get(reverse("staff_decision_progress_json"), {"ids": bad}).json()
     assert (data["total"], data["failed"]) == (0, 0)
     response = client.post(reverse("staff_decision_letters_retry"), {"ids": bad}, follow=True)
-    assert "Inga misslyckade beslutsbrev" in _messages(response)
+    assert "Inga misslyckade eller avbrutna beslutsbrev" in _messages(response)
 
 
 @pytest.mark.parametrize("field", ["applications", "one"])

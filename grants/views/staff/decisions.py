@@ -7,7 +7,8 @@ the budget again under its locks.
 
 Bulk (issue 4): the queue's checkboxes post to `staff_decision_bulk`, which decides each selected case as
 proposed, each in its own transaction, and lists the refusals per case. It then shows the progress page,
-which counts the issued letters of those decisions; failed letters can be enqueued again from there."""
+which counts the issued letters of those decisions; failed and interrupted letters can be enqueued again
+from there."""
 
 from typing import Any
 
@@ -231,11 +232,12 @@ def _progress_text(progress: LetterProgress) -> str:
 
 @login_required
 def staff_decision_progress(request: AuthedRequest) -> HttpResponse:
-    """How many of the letters of a bulk decision are issued; the failed ones with a button to try again.
+    """How many of the letters of a bulk decision are issued; the failed ones, and those whose worker died
+    (interrupted), with a button to try again.
     Works without JavaScript (an Uppdatera link); progress.js refreshes it from the JSON twin."""
     _require_decision_maker(request)
     ids = parse_decision_ids(request.GET.get("ids", ""))
-    progress = letter_progress(ids)
+    progress = letter_progress(ids, now=timezone.now())
     ids = [d.pk for d in progress.decisions]
     context = {
         "progress": progress,
@@ -251,12 +253,13 @@ def staff_decision_progress(request: AuthedRequest) -> HttpResponse:
 def staff_decision_progress_json(request: AuthedRequest) -> JsonResponse:
     """The progress page's numbers, for progress.js."""
     _require_decision_maker(request)
-    progress = letter_progress(parse_decision_ids(request.GET.get("ids", "")))
+    progress = letter_progress(parse_decision_ids(request.GET.get("ids", "")), now=timezone.now())
     response = JsonResponse(
         {
             "done": progress.done,
             "total": progress.total,
             "failed": len(progress.failed),
+            "interrupted": len(progress.interrupted),
             "pending": progress.pending,
             "finished": progress.finished,
             "text": _progress_text(progress),
@@ -269,10 +272,10 @@ def staff_decision_progress_json(request: AuthedRequest) -> JsonResponse:
 @login_required
 @require_POST
 def staff_decision_letters_retry(request: AuthedRequest) -> HttpResponse:
-    """Enqueue the failed letters of a bulk decision again."""
+    """Enqueue again the letters of a bulk decision that failed or whose worker died."""
     _require_decision_maker(request)
     ids = parse_decision_ids(request.POST.get("ids", ""))
-    retried = decision_letters_retry(decision_ids=ids)
+    retried = decision_letters_retry(decision_ids=ids, now=timezone.now())
     if retried:
         messages.success(
             request,
@@ -284,7 +287,7 @@ def staff_decision_letters_retry(request: AuthedRequest) -> HttpResponse:
             % {"n": len(retried)},
         )
     else:
-        messages.info(request, _("Inga misslyckade beslutsbrev att försöka igen."))
+        messages.info(request, _("Inga misslyckade eller avbrutna beslutsbrev att försöka igen."))
     return redirect(_progress_url(ids))
 
 
