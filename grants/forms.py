@@ -290,3 +290,41 @@ class WithdrawForm(forms.Form):
     reason = MultilineTextField(
         label=_("Skäl (frivilligt)"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000
     )
+
+
+class JoinRequestForm(forms.Form):
+    orgnr = forms.CharField(
+        label=_("Organisationens organisationsnummer"),
+        max_length=20,
+        help_text=_("10 siffror, till exempel 212000-0142."),
+    )
+    message = MultilineTextField(
+        label=_("Meddelande till organisationens medlemmar"),
+        required=False,
+        max_length=2000,
+        help_text=_("Till exempel vem du är och vad du ska arbeta med. Högst 2 000 tecken."),
+    )
+
+
+class SignatoryRequestForm(forms.Form):
+    member = forms.ModelChoiceField(
+        label=_("Vem ska bli firmatecknare?"),
+        queryset=User.objects.none(),
+        empty_label=_("Välj en medlem"),
+        error_messages={"required": _("Välj vem som ska bli firmatecknare.")},
+    )
+    reason = MultilineTextField(
+        label=_("Varför ska personen bli firmatecknare?"),
+        max_length=2000,
+        help_text=_(
+            "Till exempel vilket beslut, vilken delegationsordning eller vilken befattning som ger personen rätt "
+            "att teckna organisationen. Högst 2 000 tecken."
+        ),
+        error_messages={"required": _("Skriv varför personen ska bli firmatecknare.")},
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        field.queryset = members  # type: ignore[attr-defined]
+        field.label_from_instance = lambda user: f"{user.get_full_name()} ({user.email})"  # type: ignore[attr-defined]

@@ -6,15 +6,26 @@ They are (re)created after every migrate and every test-database flush by a post
 
 from django.apps import apps as global_apps
 
-# Case officers: see cases and organisations, assign officers, grant the signatory role (memberships).
-# Decision-makers and reviewers: see what their pages need (the staff workspace does the real scoping).
-# Finance: grants, payouts, batches, claims. Programme admins: calls, criteria, organisations, users.
+# Each group gets only the admin rights its role's work needs (DESIGN.md §5 rule 10). Case records are read
+# there; their jäv, draft and document-kind scoping is the admins' own (grants/admin/scoping.py), for every group.
+#
+# - Case officers read cases and what they work with, and change a case only to assign its officer (through
+#   application_assign). They read who represents an organisation, but never add or change a membership:
+#   with that right an officer could make themself a signatory of any organisation and act for it in the
+#   portal (issue 9).
+# - Reviewers work in /staff/reviews/ only; in the admin they may read the calls and their criteria.
+# - Decision-makers read cases, proposals, decisions, grants and the case log.
+# - Finance read organisations (payment accounts), grants, payouts, batches, claims, and documents (only
+#   payment files: DocumentAdmin scopes the kinds).
+# - Programme admins configure calls, organisations and users; memberships, the signatory role, join and
+#   signatory requests and invitations are theirs alone (and superusers'). Each membership change is logged
+#   in the organisation log, which they read. Who may grant which role in the user admin: grants/admin/accounts.py.
 GRANTS: dict[str, dict[str, dict[str, list[str]]]] = {
     "case_officer": {
         "grants": {
             "application": ["view", "change"],
             "organisation": ["view"],
-            "membership": ["view", "change", "add"],
+            "membership": ["view"],
             "call": ["view"],
             "criterion": ["view"],
             "requiredattachment": ["view"],
@@ -56,7 +67,10 @@ GRANTS: dict[str, dict[str, dict[str, list[str]]]] = {
             "requiredattachment": ["view", "add", "change", "delete"],
             "organisation": ["view", "add", "change"],
             "membership": ["view", "add", "change", "delete"],
-            "invitation": ["view"],
+            "organisationevent": ["view"],
+            "joinrequest": ["view", "change"],
+            "signatoryrequest": ["view", "change"],
+            "invitation": ["view", "delete"],
             "user": ["view", "add", "change"],
             "application": ["view"],
             "grant": ["view"],

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from grants.views import accounts, applicant, completion, pages
+from grants.views import accounts, applicant, completion, organisations, pages
 from grants.views.staff import case, decisions, queues, reviews, workspace
 
 urlpatterns = [
@@ -11,10 +11,17 @@ urlpatterns = [
     path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("calls/", applicant.call_list, name="call_list"),
     path("calls/<int:pk>/", applicant.call_detail, name="call_detail"),
-    path("organisations/", applicant.organisation_list, name="organisation_list"),
-    path("organisations/new/", applicant.organisation_create, name="organisation_create"),
-    path("organisations/<int:pk>/", applicant.organisation_detail, name="organisation_detail"),
-    path("invitations/<slug:token>/", applicant.invitation_accept, name="invitation_accept"),
+    path("organisations/", organisations.organisation_list, name="organisation_list"),
+    path("organisations/new/", organisations.organisation_create, name="organisation_create"),
+    path("organisations/join/", organisations.organisation_join, name="organisation_join"),
+    path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
+    path(
+        "organisations/<int:pk>/join-requests/<int:request_pk>/",
+        organisations.join_request_decide,
+        name="join_request_decide",
+    ),
+    path("organisations/<int:pk>/signatory/", organisations.signatory_request_create, name="signatory_request_create"),
+    path("invitations/<slug:token>/", organisations.invitation_accept, name="invitation_accept"),
     path("applications/", applicant.application_list, name="application_list"),
     path("applications/<int:pk>/", applicant.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/<slug:section>/", applicant.application_section, name="application_section"),

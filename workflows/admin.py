@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from grants.admin import ReadOnlyAdmin
+from grants.admin.scoping import CaseScopedMixin
 
 from .events import EVENT_LABELS, event_label, event_note, state_label
 from .models import CaseEvent
@@ -23,7 +24,9 @@ class EventFilter(admin.SimpleListFilter):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdmin):
+class CaseEventAdmin(CaseScopedMixin, ReadOnlyAdmin):
+    """Only the events of the cases the person may see (jäv, drafts: grants/admin/scoping.py)."""
+
     list_display = ["created_at", "application", "what", "from_label", "to_label", "actor", "note_text"]
     list_filter = [EventFilter]
     list_select_related = ["application", "actor"]

@@ -48,6 +48,12 @@ EVENT_LABELS: dict[str, Text] = {
     "application.completion_closed": _("Kompletteringen avslutad utan svar"),
     "application.decided": _("Beslut meddelat"),
     "organisation.invited": _("Inbjudan till organisationen"),
+    # Messages about organisations, not cases (grants/services/join_requests.py)
+    "organisation.join_requested": _("Förfrågan om att gå med i organisationen"),
+    "organisation.join_granted": _("Förfrågan om medlemskap beviljad"),
+    "organisation.join_refused": _("Förfrågan om medlemskap avslagen"),
+    "organisation.signatory_granted": _("Begäran om firmatecknare beviljad"),
+    "organisation.signatory_refused": _("Begäran om firmatecknare avslagen"),
 }
 
 # The note of an eligibility check says whether it passed.

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 # Autodiscovery imports only this package: importing the modules registers their ModelAdmins.
-from grants.admin import accounts, calls, cases, grants, organisations  # noqa: F401
+from grants.admin import accounts, calls, cases, grants, organisations, requests  # noqa: F401
 from grants.admin.base import ReadOnlyAdmin, ReadOnlyMixin, ReadOnlyTabularInline
 from grants.admin.calls import CallAdminForm
 from grants.admin.organisations import OrganisationAdminForm

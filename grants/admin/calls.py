@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from grants.admin.base import AccessibleFormFieldsMixin, LabelledInlineFormSet
 from grants.formatting import format_money
 from grants.models import Call, Criterion, GrantState, OrganisationType, RequiredAttachment
 
@@ -55,12 +56,13 @@ class CriterionInline(admin.StackedInline):
 
 class RequiredAttachmentInline(admin.TabularInline):
     model = RequiredAttachment
+    formset = LabelledInlineFormSet
     extra = 0
     fields = ["code", "name_sv", "name_en", "required", "position"]
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(AccessibleFormFieldsMixin, admin.ModelAdmin):
     form = CallAdminForm
     inlines = [CriterionInline, RequiredAttachmentInline]
     list_display = ["title_sv", "opens_at", "closes_at", "budget", "ceiling", "committed"]

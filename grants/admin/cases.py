@@ -1,5 +1,6 @@
 """Applications and the records of a case: versions, eligibility checks, proposals, decisions and reviews.
-Read-only but for assigning the case officer (through application_assign) and deleting a draft."""
+Read-only but for assigning the case officer (through application_assign) and deleting a draft (superusers).
+Each admin shows only the cases the person may see (grants/admin/scoping.py: jäv, drafts)."""
 
 import json
 from typing import Any
@@ -8,14 +9,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import transaction
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import smart_split
 from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
 from grants.admin.base import ReadOnlyAdmin, ReadOnlyTabularInline
+from grants.admin.scoping import CaseScopedMixin, scope_to_visible_cases, sees_everything
 from grants.errors import ServiceError
 from grants.models import (
     Application,
@@ -96,6 +99,28 @@ def _clean_assigned_officer(form: forms.ModelForm) -> Any:
     return officer
 
 
+# What a programme admin sees of a draft (grants/admin/scoping.py): that it exists, never its content.
+DRAFT_FIELDSETS = [(None, {"fields": ["state", "call", "organisation", "created_by", "created_at", "updated_at"]})]
+
+
+class _Unnamed:
+    """The application on its change page under a name without its title (breadcrumbs, heading), for a draft
+    shown to someone who may see only that it exists."""
+
+    def __init__(self, application: Application):
+        self._application = application
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._application, name)
+
+    def __str__(self) -> str:
+        return str(_("Utkast %(pk)s") % {"pk": self._application.pk})
+
+
+def _content_hidden(request: HttpRequest, obj: Application | None) -> bool:
+    return obj is not None and obj.state == ApplicationState.DRAFT and not sees_everything(request)
+
+
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     """Cases are read here; only the case officer can be changed, and that goes through application_assign so
@@ -157,6 +182,47 @@ class ApplicationAdmin(admin.ModelAdmin):
     ]
     inlines = [BudgetLineInline, AttachmentInline, ApplicationVersionInline, CaseEventInline]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
+        return scope_to_visible_cases(request, super().get_queryset(request), "")
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        shown = list(super().get_list_display(request))
+        return shown if sees_everything(request) else ["case_title" if f == "title" else f for f in shown]
+
+    @admin.display(description=_("titel"), ordering="title")
+    def case_title(self, obj: Application) -> str:
+        return "" if obj.state == ApplicationState.DRAFT else obj.title
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        found, distinct = super().get_search_results(request, queryset, search_term)
+        if search_term.strip() and not sees_everything(request):
+            # A draft's title is its content: a draft is found by its organisation's name only.
+            by_organisation = Q()
+            for word in smart_split(search_term):
+                by_organisation &= Q(organisation__name__icontains=word.strip("\"'"))
+            found = found.filter(~Q(state=ApplicationState.DRAFT) | by_organisation)
+        return found, distinct
+
+    def get_fieldsets(self, request: HttpRequest, obj: Application | None = None) -> Any:
+        return DRAFT_FIELDSETS if _content_hidden(request, obj) else super().get_fieldsets(request, obj)
+
+    def get_inline_instances(self, request: HttpRequest, obj: Application | None = None) -> list[Any]:
+        return [] if _content_hidden(request, obj) else super().get_inline_instances(request, obj)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any | None = None,
+    ) -> HttpResponse:
+        if _content_hidden(request, obj):
+            context["original"] = _Unnamed(obj)  # type: ignore[arg-type]
+            context["subtitle"] = str(context["original"])
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # applications are started by applicants through the portal
 
@@ -180,7 +246,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Application | None = None) -> list[str]:
-        every_field = flatten_fieldsets(self.fieldsets or [])
+        every_field = flatten_fieldsets(self.get_fieldsets(request, obj) or [])
         if self._may_assign(request, obj):
             return [name for name in every_field if name != "assigned_officer"]
         return every_field
@@ -245,7 +311,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApplicationVersion)
-class ApplicationVersionAdmin(ReadOnlyAdmin):
+class ApplicationVersionAdmin(CaseScopedMixin, ReadOnlyAdmin):
     list_display = ["application", "number", "created_at", "created_by"]
     list_select_related = ["application", "created_by"]
     search_fields = ["application__reference_number", "application__title"]
@@ -256,7 +322,7 @@ class ApplicationVersionAdmin(ReadOnlyAdmin):
         return format_html("<pre>{}</pre>", json.dumps(obj.content, indent=2, ensure_ascii=False))
 
 
-class CaseRecordAdmin(ReadOnlyAdmin):
+class CaseRecordAdmin(CaseScopedMixin, ReadOnlyAdmin):
     """Records of a case that services write once (proposals, decisions, checks)."""
 
     search_fields = ["application__reference_number", "application__title"]
@@ -286,8 +352,9 @@ class DecisionAdmin(CaseRecordAdmin):
     list_select_related = ["application", "decided_by", "proposed_by"]
 
 
-class ReviewScoreInline(ReadOnlyTabularInline):
+class ReviewScoreInline(CaseScopedMixin, ReadOnlyTabularInline):
     model = ReviewScore
+    case_path = "review__application"
     fields = readonly_fields = ("criterion", "score", "justification")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewScore]:

@@ -1,5 +1,5 @@
 """Grants, money and reports: grants, payouts, payout batches, reports, repayment claims and messages, all
-read-only."""
+read-only, each scoped to the cases the person may see (grants/admin/scoping.py)."""
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet, Sum
@@ -8,22 +8,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.admin.base import ReadOnlyAdmin, ReadOnlyTabularInline
+from grants.admin.scoping import CaseScopedMixin
 from grants.formatting import format_money
 from grants.models import Grant, Message, Payout, PayoutBatch, RepaymentClaim, Report, ReportState
 
 
-class PayoutInline(ReadOnlyTabularInline):
+class PayoutInline(CaseScopedMixin, ReadOnlyTabularInline):
     model = Payout
+    case_path = "grant__application"
     fields = readonly_fields = ("amount", "trigger", "state", "batch", "paid_at")
 
 
-class ReportInline(ReadOnlyTabularInline):
+class ReportInline(CaseScopedMixin, ReadOnlyTabularInline):
     model = Report
+    case_path = "grant__application"
     fields = readonly_fields = ("kind", "due_date", "state", "submitted_at")
 
 
 @admin.register(Grant)
-class GrantAdmin(ReadOnlyAdmin):
+class GrantAdmin(CaseScopedMixin, ReadOnlyAdmin):
     list_display = ["reference", "organisation", "amount", "state", "acceptance_deadline_at", "accepted_at"]
     list_filter = ["state"]
     list_select_related = ["application__organisation"]
@@ -44,7 +47,8 @@ class GrantAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payout)
-class PayoutAdmin(ReadOnlyAdmin):
+class PayoutAdmin(CaseScopedMixin, ReadOnlyAdmin):
+    case_path = "grant__application"
     list_display = ["grant", "amount", "trigger", "state", "batch", "paid_at"]
     list_filter = ["state", "trigger"]
     list_select_related = ["grant__application", "batch"]
@@ -71,7 +75,8 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdmin):
+class ReportAdmin(CaseScopedMixin, ReadOnlyAdmin):
+    case_path = "grant__application"
     list_display = ["grant", "kind", "due_date", "state", "overdue", "submitted_at"]
     list_filter = ["kind", "state"]
     list_select_related = ["grant__application"]
@@ -84,7 +89,8 @@ class ReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RepaymentClaim)
-class RepaymentClaimAdmin(ReadOnlyAdmin):
+class RepaymentClaimAdmin(CaseScopedMixin, ReadOnlyAdmin):
+    case_path = "grant__application"
     list_display = ["grant", "amount", "due_date", "state", "created_by", "created_at"]
     list_filter = ["state"]
     list_select_related = ["grant__application", "created_by"]
@@ -92,7 +98,7 @@ class RepaymentClaimAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyAdmin):
+class MessageAdmin(CaseScopedMixin, ReadOnlyAdmin):
     list_display = ["created_at", "recipient_email", "event", "subject", "channel", "status", "sent_at"]
     list_filter = ["status", "channel", "event"]
     list_select_related = ["application", "recipient"]

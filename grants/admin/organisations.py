@@ -1,4 +1,6 @@
-"""Organisations, their members (the signatory role is granted here) and invitations."""
+"""Organisations, their members (the signatory role is granted here, by programme admins only), the organisation
+log, invitations, and join and signatory requests. Every membership written here goes through the services of
+grants/services/memberships.py, so the organisation log records it (grants/admin/memberships.py)."""
 
 import re
 from typing import Any
@@ -13,7 +15,10 @@ from stdnum import iban as std_iban
 from stdnum import luhn
 from stdnum.se import orgnr as se_orgnr
 
-from grants.models import Invitation, Membership, Organisation, PaymentAccountType
+from grants.admin.base import AccessibleFormFieldsMixin, LabelledInlineFormSet, ReadOnlyAdmin, ReadOnlyTabularInline
+from grants.admin.memberships import MembershipFormsetMixin, MembershipInlineForm, membership_delete, membership_save
+from grants.models import Invitation, Membership, MembershipRole, Organisation, OrganisationEvent, PaymentAccountType
+from grants.services.memberships import organisation_event_label, organisation_event_note
 
 
 def _digits(value: str) -> str:
@@ -75,10 +80,12 @@ class OrganisationAdminForm(forms.ModelForm):
         return data
 
 
-class MembershipInline(admin.TabularInline):
-    """Staff grant the signatory role here (DESIGN.md §2: only signatories accept grant terms)."""
+class MembershipInline(AccessibleFormFieldsMixin, admin.TabularInline):
+    """Programme admins grant the signatory role here (DESIGN.md §2: only signatories accept grant terms)."""
 
     model = Membership
+    form = MembershipInlineForm
+    formset = LabelledInlineFormSet
     extra = 0
     autocomplete_fields = ["user"]
     fields = ["user", "role", "created_at"]
@@ -88,10 +95,39 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user")
 
 
+class OrganisationEventInline(ReadOnlyTabularInline):
+    """The organisation log on the organisation's page, newest first (its own admin: organisationevent)."""
+
+    model = OrganisationEvent
+    fields = readonly_fields = ("created_at", "event_label", "user", "roles", "actor", "note_text")
+    verbose_name_plural = _("organisationslogg")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrganisationEvent]:
+        return super().get_queryset(request).select_related("user", "actor").order_by("-created_at", "-pk")
+
+    @admin.display(description=_("händelse"))
+    def event_label(self, obj: OrganisationEvent) -> str:
+        return organisation_event_label(obj.event)
+
+    @admin.display(description=_("roll före → efter"))
+    def roles(self, obj: OrganisationEvent) -> str:
+        return role_change_text(obj)
+
+    @admin.display(description=_("anteckning"))
+    def note_text(self, obj: OrganisationEvent) -> str:
+        return organisation_event_note(obj.note)
+
+
+def role_change_text(obj: OrganisationEvent) -> str:
+    labels = dict(MembershipRole.choices)
+    old, new = (str(labels.get(r, r)) if r else "–" for r in (obj.from_role, obj.to_role))
+    return "" if not obj.from_role and not obj.to_role else f"{old} → {new}"
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(MembershipFormsetMixin, admin.ModelAdmin):
     form = OrganisationAdminForm
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, OrganisationEventInline]
     list_display = ["name", "orgnr_display", "org_type", "city"]
     list_filter = ["org_type"]
     search_fields = ["name", "orgnr"]
@@ -115,13 +151,52 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AccessibleFormFieldsMixin, admin.ModelAdmin):
+    """Adding, changing (the role) and removing go through the membership services, each logged. The person and
+    the organisation of an existing membership are fixed: a different one is a new membership."""
+
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role"]
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "user__full_name", "organisation__name", "organisation__orgnr"]
     autocomplete_fields = ["user", "organisation"]
-    readonly_fields = ["created_at"]
+    fields = ["user", "organisation", "role", "created_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> list[str]:
+        return ["created_at"] if obj is None else ["user", "organisation", "created_at"]
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        membership_save(request, obj, change=change, changed=form.changed_data)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        membership_delete(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.select_related("user", "organisation"):
+            membership_delete(request, membership)
+
+
+@admin.register(OrganisationEvent)
+class OrganisationEventAdmin(ReadOnlyAdmin):
+    """The organisation log: append-only (a trigger refuses UPDATE and DELETE on PostgreSQL), read and searched."""
+
+    list_display = ["created_at", "organisation", "what", "user", "roles", "actor", "note_text"]
+    list_filter = ["event"]
+    list_select_related = ["organisation", "user", "actor"]
+    search_fields = ["organisation__name", "organisation__orgnr", "user__email", "actor__email", "note"]
+    fields = readonly_fields = ("created_at", "organisation", "what", "user", "roles", "actor", "note_text")
+
+    @admin.display(description=_("händelse"), ordering="event")
+    def what(self, obj: OrganisationEvent) -> str:
+        return organisation_event_label(obj.event)
+
+    @admin.display(description=_("roll före → efter"))
+    def roles(self, obj: OrganisationEvent) -> str:
+        return role_change_text(obj)
+
+    @admin.display(description=_("anteckning"))
+    def note_text(self, obj: OrganisationEvent) -> str:
+        return organisation_event_note(obj.note)
 
 
 @admin.register(Invitation)

@@ -43,6 +43,7 @@ from grants.models import (
 )
 from grants.services import applications as apps
 from grants.services import cases, reviews
+from grants.services.memberships import membership_create_logged
 from workflows.base import TransitionRefused
 
 
@@ -64,9 +65,10 @@ class Seeder:
             self.users[person.key] = self.person(person)
         orgs = {orgnr: self.organisation(orgnr, name, kind, city) for orgnr, name, kind, city in ORGANISATIONS}
         for key, orgnr, role in MEMBERSHIPS:
-            Membership.objects.get_or_create(
-                user=self.users[key], organisation=orgs[orgnr], defaults={"role": role, "created_at": self.now}
-            )
+            if not Membership.objects.filter(user=self.users[key], organisation=orgs[orgnr]).exists():
+                membership_create_logged(
+                    actor=None, organisation=orgs[orgnr], user=self.users[key], role=role, now=self.now
+                )
         old_opens = self.at(days_ago=455, clock="08:00")
         self.call(
             OLD_CALL_TITLE_SV,

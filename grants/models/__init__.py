@@ -14,7 +14,17 @@ from .calls import Call, Criterion, OrganisationType, RequiredAttachment
 from .decisions import Decision, EligibilityCheck, Outcome, Proposal
 from .grants import Grant, GrantState
 from .messages import Message, MessageChannel, MessageStatus
-from .organisations import Invitation, Membership, MembershipRole, Organisation, PaymentAccountType
+from .organisations import (
+    Invitation,
+    JoinRequest,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationEvent,
+    PaymentAccountType,
+    RequestState,
+    SignatoryRequest,
+)
 from .payouts import Payout, PayoutBatch, PayoutBatchState, PayoutState, PayoutTrigger
 from .reports import RepaymentClaim, RepaymentClaimState, Report, ReportKind, ReportState
 from .reviews import Recommendation, Review, ReviewScore
@@ -34,12 +44,14 @@ __all__ = [
     "Grant",
     "GrantState",
     "Invitation",
+    "JoinRequest",
     "Membership",
     "MembershipRole",
     "Message",
     "MessageChannel",
     "MessageStatus",
     "Organisation",
+    "OrganisationEvent",
     "OrganisationType",
     "Outcome",
     "PaymentAccountType",
@@ -54,11 +66,13 @@ __all__ = [
     "RepaymentClaim",
     "RepaymentClaimState",
     "Report",
+    "RequestState",
     "ReportKind",
     "ReportState",
     "RequiredAttachment",
     "Review",
     "ReviewScore",
+    "SignatoryRequest",
     "User",
     "UserManager",
     "WorkerHeartbeat",

@@ -12,8 +12,12 @@ from grants.models import (
     Attachment,
     BudgetLine,
     Call,
+    JoinRequest,
     Membership,
+    MembershipRole,
     Organisation,
+    RequestState,
+    SignatoryRequest,
     User,
 )
 from grants.sections import BY_KEY, REQUIRED_FIELDS, SNAPSHOT_FIELDS
@@ -169,3 +173,32 @@ def membership_list_for_organisation(organisation: Organisation) -> QuerySet[Mem
 def application_counts_by_state(user: User) -> dict[str, int]:
     rows = application_list_for_applicant(user).order_by().values("state").annotate(n=Count("pk"))
     return {row["state"]: row["n"] for row in rows}
+
+
+def join_request_list_pending(organisation: Organisation) -> QuerySet[JoinRequest]:
+    """The requests to join the organisation that wait for a member's answer, oldest first."""
+    return organisation.join_requests.filter(state=RequestState.PENDING).select_related("user").order_by("created_at")
+
+
+def join_request_list_for_user(user: User) -> QuerySet[JoinRequest]:
+    """The person's own requests to join, newest first: what they may know of them is the orgnr they gave, when
+    they sent it and its state (never the organisation's members)."""
+    return user.join_requests.select_related("organisation").order_by("-created_at")[:20]  # type: ignore[return-value]
+
+
+def signatory_request_list_pending(organisation: Organisation) -> QuerySet[SignatoryRequest]:
+    return (
+        organisation.signatory_requests.filter(state=RequestState.PENDING)
+        .select_related("member", "requested_by")
+        .order_by("created_at")
+    )
+
+
+def signatory_candidates(organisation: Organisation) -> QuerySet[User]:
+    """Members who are not signatories and have no signatory request waiting."""
+    pending = organisation.signatory_requests.filter(state=RequestState.PENDING).values("member_id")
+    return (
+        User.objects.filter(memberships__organisation=organisation, memberships__role=MembershipRole.MEMBER)
+        .exclude(pk__in=pending)
+        .order_by("full_name", "email")
+    )

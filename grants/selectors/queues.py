@@ -1,7 +1,9 @@
 """Case officer queues (DESIGN.md §8): which cases each queue holds, filtered, searched and sorted.
 
 Every queue is one queryset; membership is decided in SQL (an EXISTS for "ready for proposal"), never per
-row, so a page costs the same number of queries for 10 cases or 100 000. Drafts are never shown to staff.
+row, so a page costs the same number of queries for 10 cases or 100 000. Drafts are never shown to staff, nor
+a case the officer was asked to review and is not free of conflict for (jäv, DESIGN.md §5 rule 6), in any
+queue or search: one more EXISTS.
 """
 
 from dataclasses import dataclass
@@ -10,7 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import Application, ApplicationState, Review, User
-from grants.permissions import OPEN_STATES
+from grants.permissions import OPEN_STATES, review_conflict_bars
 from grants.text import Text
 
 S = ApplicationState
@@ -92,8 +94,9 @@ def application_queue_list(
     q: str = "",
     sort: str = DEFAULT_SORT,
 ) -> QuerySet[Application]:
-    """The cases of one queue as seen by `user`, filtered, searched and sorted; never drafts."""
-    qs = Application.objects.exclude(state=S.DRAFT).filter(_queue_filter(queue, user))
+    """The cases of one queue as seen by `user`, filtered, searched and sorted; never drafts, never a case
+    `user` is barred from by a review assignment (permissions.free_of_review_conflict)."""
+    qs = Application.objects.exclude(state=S.DRAFT).filter(_queue_filter(queue, user), ~review_conflict_bars(user))
     if call_id is not None:
         qs = qs.filter(call_id=call_id)
     if state:

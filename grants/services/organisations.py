@@ -7,6 +7,15 @@ from stdnum.se import orgnr as se_orgnr
 
 from grants.errors import NotAllowed, ServiceError
 from grants.models import Invitation, Membership, MembershipRole, Organisation, User
+from grants.services.memberships import membership_create_logged, organisation_event_log
+
+ALREADY_REGISTERED = _(
+    "Organisationen är redan registrerad. Du kan be att få gå med i den: skicka en förfrågan till dess medlemmar."
+)
+
+
+class OrganisationAlreadyRegistered(ServiceError):
+    """The orgnr is registered: the person can ask to join instead (join_request_create)."""
 
 
 def orgnr_normalise(value: str) -> str:
@@ -33,11 +42,11 @@ def organisation_create(
 ) -> Organisation:
     """Register an organisation and make the actor its first member.
 
-    Raises ServiceError when the orgnr is invalid or already registered.
+    Raises ServiceError when the orgnr is invalid, OrganisationAlreadyRegistered when it is registered.
     """
     digits = orgnr_normalise(orgnr)
     if Organisation.objects.filter(orgnr=digits).exists():
-        raise ServiceError(_("Organisationen finns redan. Be någon som är medlem att bjuda in dig."), "orgnr")
+        raise OrganisationAlreadyRegistered(ALREADY_REGISTERED, "orgnr")
     try:
         with transaction.atomic():
             organisation = Organisation.objects.create(
@@ -50,8 +59,15 @@ def organisation_create(
                 created_at=now,
             )
     except IntegrityError as exc:  # registered by someone else a moment ago
-        raise ServiceError(_("Organisationen finns redan. Be någon som är medlem att bjuda in dig."), "orgnr") from exc
-    Membership.objects.create(user=actor, organisation=organisation, role=MembershipRole.MEMBER, created_at=now)
+        raise OrganisationAlreadyRegistered(ALREADY_REGISTERED, "orgnr") from exc
+    membership_create_logged(
+        actor=actor,
+        organisation=organisation,
+        user=actor,
+        role=MembershipRole.MEMBER,
+        note="organisation.created",
+        now=now,
+    )
     return organisation
 
 
@@ -64,6 +80,7 @@ def invitation_create(*, actor: User, organisation: Organisation, email: str, no
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise ServiceError(_("Personen är redan medlem i organisationen."), "email")
     invitation = Invitation.objects.create(organisation=organisation, email=email, invited_by=actor, created_at=now)
+    organisation_event_log(organisation=organisation, actor=actor, event="invitation.created", note=email, now=now)
     from grants.services.messages import message_send
 
     message_send(
@@ -87,9 +104,16 @@ def invitation_accept(*, actor: User, token: str, now: datetime) -> Membership:
         raise ServiceError(_("Inbjudan är ogiltig eller redan använd."))
     if invitation.email.lower() != actor.email.lower():
         raise ServiceError(_("Inbjudan gäller en annan e-postadress. Logga in med den adress inbjudan skickades till."))
-    membership, _created = Membership.objects.get_or_create(
-        user=actor, organisation=invitation.organisation, defaults={"created_at": now}
-    )
+    membership = Membership.objects.filter(user=actor, organisation=invitation.organisation).first()
+    if membership is None:
+        membership = membership_create_logged(
+            actor=actor,
+            organisation=invitation.organisation,
+            user=actor,
+            role=MembershipRole.MEMBER,
+            note="invitation",
+            now=now,
+        )
     invitation.accepted_at = now
     invitation.accepted_by = actor
     invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -1,5 +1,5 @@
-"""The applicant portal: calls, organisations, applications. Every lookup is scoped to the person's
-organisations, so another organisation's URLs answer 404."""
+"""The applicant portal: calls and applications (organisations: views/organisations.py). Every lookup is scoped
+to the person's organisations, so another organisation's URLs answer 404."""
 
 from decimal import Decimal
 from typing import Any
@@ -16,12 +16,11 @@ from django.views.decorators.http import require_POST
 
 from grants import forms, permissions, selectors
 from grants.errors import REFUSALS as REFUSED
-from grants.errors import NotAllowed, ServiceError
-from grants.models import Application, ApplicationState, Attachment, Call, Invitation
+from grants.errors import NotAllowed
+from grants.models import Application, ApplicationState, Attachment, Call
 from grants.sections import BY_KEY, SECTIONS
 from grants.selectors.versions import application_as_it_is
 from grants.services import applications as app_services
-from grants.services import organisations as org_services
 from grants.views.base import AuthedRequest, pdf_attachment_response
 from workflows.base import refusal_message
 
@@ -53,74 +52,6 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Utkastet är skapat. Fyll i avsnitten i valfri ordning."))
                 return redirect("application_section", pk=application.pk, section=SECTIONS[0].key)
     return render(request, "grants/call_detail.html", {"call": call, "form": form, "is_open": call.is_open(now)})
-
-
-# --- organisations -----------------------------------------------------------------------------------
-
-
-@login_required
-def organisation_list(request: AuthedRequest) -> HttpResponse:
-    return render(
-        request,
-        "grants/organisation_list.html",
-        {"memberships": request.user.memberships.select_related("organisation").order_by("organisation__name")},
-    )
-
-
-@login_required
-def organisation_create(request: AuthedRequest) -> HttpResponse:
-    form = forms.OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = org_services.organisation_create(actor=request.user, now=timezone.now(), **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, _("Organisationen är registrerad och du är medlem."))
-            return redirect("organisation_detail", pk=organisation.pk)
-    return render(request, "grants/organisation_form.html", {"form": form})
-
-
-@login_required
-def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    organisation = selectors.organisation_get_for(request.user, pk)
-    form = forms.InvitationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org_services.invitation_create(
-                actor=request.user, organisation=organisation, email=form.cleaned_data["email"], now=timezone.now()
-            )
-        except ServiceError as exc:
-            form.add_error("email", exc.message)
-        else:
-            messages.success(request, _("Inbjudan är skickad till %(email)s.") % {"email": form.cleaned_data["email"]})
-            return redirect("organisation_detail", pk=organisation.pk)
-    return render(
-        request,
-        "grants/organisation_detail.html",
-        {
-            "organisation": organisation,
-            "memberships": selectors.membership_list_for_organisation(organisation),
-            "invitations": organisation.invitations.filter(accepted_at__isnull=True).order_by("-created_at"),
-            "form": form,
-        },
-    )
-
-
-@login_required
-def invitation_accept(request: AuthedRequest, token: str) -> HttpResponse:
-    invitation = Invitation.objects.select_related("organisation").filter(token=token[:64]).first()
-    if invitation is None:
-        raise Http404
-    if request.method == "POST":
-        try:
-            membership = org_services.invitation_accept(actor=request.user, token=token, now=timezone.now())
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Du är nu medlem i %(org)s.") % {"org": membership.organisation.name})
-            return redirect("organisation_detail", pk=membership.organisation_id)
-    return render(request, "grants/invitation_accept.html", {"invitation": invitation})
 
 
 # --- applications ------------------------------------------------------------------------------------

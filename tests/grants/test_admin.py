@@ -26,10 +26,12 @@ from grants.models import (
     EligibilityCheck,
     Grant,
     Invitation,
+    JoinRequest,
     Membership,
     MembershipRole,
     Message,
     Organisation,
+    OrganisationEvent,
     OrganisationType,
     Payout,
     PayoutBatch,
@@ -38,6 +40,7 @@ from grants.models import (
     Report,
     Review,
     ReviewScore,
+    SignatoryRequest,
     User,
 )
 from tests.factories import ApplicationFactory, CallFactory, UserFactory
@@ -46,11 +49,14 @@ from workflows.models import CaseEvent
 # Session, user, the count, the page of rows with their organisation, call and officer, and the filters' choices.
 CHANGELIST_QUERIES = 12
 OUR_APPS = {"grants", "workflows", "documents"}
-APPEND_ONLY = [CaseEvent, ApplicationVersion, Decision, Proposal, EligibilityCheck, Document]
+APPEND_ONLY = [CaseEvent, ApplicationVersion, Decision, Proposal, EligibilityCheck, Document, OrganisationEvent]
 REGISTERED = [
     Call,
     Organisation,
     Membership,
+    OrganisationEvent,
+    JoinRequest,
+    SignatoryRequest,
     Invitation,
     User,
     Application,
@@ -112,6 +118,13 @@ def seeded(db):
     document.save()
     Invitation.objects.create(
         organisation=application.organisation, email="ny@example.se", invited_by=application.created_by
+    )
+    JoinRequest.objects.create(organisation=application.organisation, user=reviewer, message="Jag är ny här.")
+    SignatoryRequest.objects.create(
+        organisation=application.organisation,
+        member=application.created_by,
+        requested_by=application.created_by,
+        reason="Jag har fått delegation.",
     )
     return application
 
@@ -394,11 +407,20 @@ def test_staff_make_a_member_signatory_on_the_organisation_page(admin_client, se
         "memberships-0-organisation": organisation.pk,
         "memberships-0-user": membership.user_id,
         "memberships-0-role": MembershipRole.SIGNATORY,
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
     }
     response = admin_client.post(url(Organisation, "change", organisation.pk), data)
     assert response.status_code == 302, response.context and response.context["errors"]
     membership.refresh_from_db()
     assert membership.role == MembershipRole.SIGNATORY
+    event = organisation.events.order_by("-pk").first()
+    assert (event.event, event.user, event.from_role, event.to_role) == (
+        "membership.role_changed",
+        membership.user,
+        MembershipRole.MEMBER,
+        MembershipRole.SIGNATORY,
+    )
 
 
 def test_organisation_search_finds_a_dashed_orgnr(admin_client, seeded):

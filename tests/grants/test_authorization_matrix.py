@@ -29,7 +29,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from documents.models import Document, DocumentKind
-from grants.models import Invitation, Review
+from grants.models import Invitation, JoinRequest, Review
 from tests.conftest import attach_required
 from tests.factories import ApplicationFactory, UserFactory, make_pdf
 from tests.workflows.lifecycle import bring_to
@@ -93,6 +93,10 @@ MATRIX: dict[str, Rule | str] = {
     "organisation_list": logged_in("none"),
     "organisation_create": logged_in("none"),
     "organisation_detail": members_only("org"),
+    # Asking to join is for anyone logged in; the answer names no one (tests/grants/test_join_requests.py).
+    "organisation_join": logged_in("none"),
+    "join_request_decide": logged_in("join", 405),  # POST only; the POST checks membership (404 otherwise)
+    "signatory_request_create": members_only("org"),
     "invitation_accept": logged_in("invite"),  # the token is the secret
     "application_list": logged_in("none"),
     "application_detail": members_only("case"),
@@ -303,6 +307,7 @@ def world(draft, cast, now):
         "case": case_app,
         "review": review,
         "doc": letter,
+        "join": JoinRequest.objects.create(organisation=draft.organisation, user=UserFactory()),
     }
     return users, targets
 
@@ -312,12 +317,15 @@ def _kwargs(url: Url, rule_: Rule, targets: dict) -> dict:
     application = getattr(obj, "application", obj)
     values = {
         "pk": getattr(obj, "pk", None) if rule_.target not in ("review", "doc") else application.pk,
+        "request_pk": targets["join"].pk,
         "token": getattr(obj, "token", None),
         "section": "project",
         "review_pk": targets["review"].pk,
         "doc_pk": targets["doc"].pk,
         "attachment_pk": application.attachments.first().pk if hasattr(application, "attachments") else None,
     }
+    if rule_.target == "join":
+        values["pk"] = obj.organisation_id
     kwargs = {name: values[name] for name in url.params}
     assert None not in kwargs.values(), f"{url.key}: target {rule_.target!r} gives no value for {kwargs}"
     return kwargs

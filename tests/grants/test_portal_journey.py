@@ -157,7 +157,7 @@ def test_the_whole_journey(client, call, journey_dates, django_capture_on_commit
 
     duplicate = client.post(org_url, {**typed, "name": "Östersund igen", "orgnr": "2120002411"})
     assert duplicate.status_code == 200
-    assert "finns redan" in text(duplicate)
+    assert "redan registrerad" in text(duplicate) and "Be att få gå med i organisationen" in text(duplicate)
     assert Organisation.objects.count() == 1
 
     # 3. Start an application from the open call.

@@ -32,7 +32,7 @@ from grants.formatting import format_money
 from grants.forms import MultilineTextField
 from grants.ids import parse_ids
 from grants.models import ApplicationState, Outcome
-from grants.selectors.decisions import DecisionCase, decision_case_get, decision_queue
+from grants.selectors.decisions import DecisionCase, decision_case_get, decision_ids_visible_to, decision_queue
 from grants.services import cases
 from grants.services.decisions_bulk import decisions_bulk_decide
 from grants.views.base import AuthedRequest
@@ -236,7 +236,7 @@ def staff_decision_progress(request: AuthedRequest) -> HttpResponse:
     (interrupted), with a button to try again.
     Works without JavaScript (an Uppdatera link); progress.js refreshes it from the JSON twin."""
     _require_decision_maker(request)
-    ids = parse_decision_ids(request.GET.get("ids", ""))
+    ids = decision_ids_visible_to(request.user, parse_decision_ids(request.GET.get("ids", "")))
     progress = letter_progress(ids, now=timezone.now())
     ids = [d.pk for d in progress.decisions]
     context = {
@@ -253,7 +253,8 @@ def staff_decision_progress(request: AuthedRequest) -> HttpResponse:
 def staff_decision_progress_json(request: AuthedRequest) -> JsonResponse:
     """The progress page's numbers, for progress.js."""
     _require_decision_maker(request)
-    progress = letter_progress(parse_decision_ids(request.GET.get("ids", "")), now=timezone.now())
+    ids = decision_ids_visible_to(request.user, parse_decision_ids(request.GET.get("ids", "")))
+    progress = letter_progress(ids, now=timezone.now())
     response = JsonResponse(
         {
             "done": progress.done,
@@ -274,7 +275,7 @@ def staff_decision_progress_json(request: AuthedRequest) -> JsonResponse:
 def staff_decision_letters_retry(request: AuthedRequest) -> HttpResponse:
     """Enqueue again the letters of a bulk decision that failed or whose worker died."""
     _require_decision_maker(request)
-    ids = parse_decision_ids(request.POST.get("ids", ""))
+    ids = decision_ids_visible_to(request.user, parse_decision_ids(request.POST.get("ids", "")))
     retried = decision_letters_retry(decision_ids=ids, now=timezone.now())
     if retried:
         messages.success(
