@@ -29,6 +29,8 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 ORGNR = "2120002411"
 ORGNR_SHOWN = "212000-2411"
+# A member of another organisation: OrganisationFactory cycles through real orgnrs, ORGNR among them.
+OTHER_ORGNR = "2120000142"
 
 
 @pytest.fixture
@@ -136,7 +138,11 @@ def test_a_refusal_names_neither_the_organisation_nor_who_refused(org, members, 
 
 def test_only_members_and_programme_admins_decide_a_join_request(org, members, newcomer, programme_admin, now):
     join_request = join_request_create(actor=newcomer, orgnr=ORGNR, message="", now=now)
-    for outsider in (newcomer, UserFactory(roles=["case_officer"]), MembershipFactory().user):
+    for outsider in (
+        newcomer,
+        UserFactory(roles=["case_officer"]),
+        MembershipFactory(organisation=OrganisationFactory(orgnr=OTHER_ORGNR)).user,
+    ):
         assert not permissions.can_decide_join_request(outsider, join_request)
         with pytest.raises(NotAllowed):
             join_request_grant(actor=outsider, join_request=join_request, now=now)
@@ -261,7 +267,7 @@ def test_nobody_outside_decides_through_the_page(client, org, members, newcomer,
     join_request = join_request_create(actor=newcomer, orgnr=ORGNR, message="", now=now)
     person = {
         "requester": newcomer,
-        "other_org_member": MembershipFactory().user,
+        "other_org_member": MembershipFactory(organisation=OrganisationFactory(orgnr=OTHER_ORGNR)).user,
         "staff": UserFactory(roles=["programme_admin", "case_officer"]),  # staff decide in the admin
     }[who]
     client.force_login(person)
