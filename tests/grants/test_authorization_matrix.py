@@ -20,8 +20,8 @@ with a redirect or a page instead of 404, and fails.
 
 import hashlib
 from dataclasses import dataclass
-from types import SimpleNamespace
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group

@@ -3,9 +3,9 @@ would do it: register, register the organisation, start from the open call, fill
 preview, submit, receipt and e-mail, the list, withdraw; plus invitations, a closed call and English."""
 
 import re
-from unittest import mock
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
