@@ -3,6 +3,7 @@ and the refusal of NUL bytes in a request before anything reads it (issue 9 item
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
@@ -45,8 +46,8 @@ PERMISSIONS_POLICY = ", ".join(
 
 class SecurityHeadersMiddleware:
     """Set the headers Django's SecurityMiddleware does not: CSP on HTML pages, Permissions-Policy everywhere,
-    and `Cache-Control: no-store` on every response to a logged-in person (a shared or back-button cache must
-    not keep a case, a review or a payment account)."""
+    and `Cache-Control: no-store` on every response to a logged-in person, i.e. one with a session (a shared or
+    back-button cache must not keep a case, a review or a payment account)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -56,8 +57,9 @@ class SecurityHeadersMiddleware:
         if response.get("Content-Type", "").startswith("text/html"):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # A session cookie, sent or being set, is what a logged-in person has; reading request.user instead would
+        # load the session from the database on every response, the error page's included.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or settings.SESSION_COOKIE_NAME in response.cookies:
             add_never_cache_headers(response)
         return response
 

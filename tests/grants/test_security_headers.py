@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from grants.models import Application, User
 from tests.factories import UserFactory
@@ -137,6 +138,9 @@ def test_a_nul_byte_in_post_or_path_is_a_400(client, db):
 
 def test_the_400_page_is_in_english_too(client, db):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = client.get(reverse("call_list"), {"q": "\x00"})
+    try:
+        response = client.get(reverse("call_list"), {"q": "\x00"})
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request left English active in this thread
     assert response.status_code == 400 and "NUL" in response.content.decode()
     assert "Nothing has been saved" in response.content.decode()
