@@ -62,18 +62,34 @@ def _content_problem(data: bytes) -> Text | None:
     # Outside the streams: the dictionaries, and anything before the header or after the last %%EOF.
     outside = STREAM.sub(b"stream endstream", data)
     if HTML.search(outside):
-        return _("Filen innehåller HTML-kod utöver PDF-innehållet och tas inte emot. Spara dokumentet som en ny PDF och ladda upp den igen.")  # noqa: E501
+        return _(
+            "Filen innehåller HTML-kod utöver PDF-innehållet och tas inte emot. Spara dokumentet som en ny "
+            "PDF och ladda upp den igen."
+        )
     try:
         parts = [_unescape(outside), *(_unescape(chunk) for chunk in _inflated(data))]
     except _TooMuch:
-        return _("PDF-filen innehåller för mycket komprimerat innehåll för att kunna granskas. Spara den som en ny, mindre PDF och ladda upp den igen.")  # noqa: E501
+        return _(
+            "PDF-filen innehåller för mycket komprimerat innehåll för att kunna granskas. Spara den som en "
+            "ny, mindre PDF och ladda upp den igen."
+        )
     for part in parts:
         if JAVASCRIPT.search(part):
-            return _("PDF-filen innehåller JavaScript, som inte är tillåtet i bilagor. Spara eller skriv ut dokumentet som en ny PDF utan skript och ladda upp den igen.")  # noqa: E501
+            return _(
+                "PDF-filen innehåller JavaScript, som inte är tillåtet i bilagor. Spara eller skriv ut "
+                "dokumentet som en ny PDF utan skript och ladda upp den igen."
+            )
         if ACTIONS.search(part):
-            return _("PDF-filen innehåller automatiska åtgärder (som körs när filen öppnas eller startar andra program), som inte är tillåtna i bilagor. Skriv ut dokumentet som en ny PDF och ladda upp den igen.")  # noqa: E501
+            return _(
+                "PDF-filen innehåller automatiska åtgärder (som körs när filen öppnas eller startar andra "
+                "program), som inte är tillåtna i bilagor. Skriv ut dokumentet som en ny PDF och ladda upp den "
+                "igen."
+            )
         if EMBEDDED.search(part):
-            return _("PDF-filen innehåller inbäddade filer eller media, som inte är tillåtna i bilagor. Ladda upp varje dokument som en egen PDF.")  # noqa: E501
+            return _(
+                "PDF-filen innehåller inbäddade filer eller media, som inte är tillåtna i bilagor. Ladda upp "
+                "varje dokument som en egen PDF."
+            )
     return None
 
 
@@ -89,7 +105,10 @@ def pdf_problem(file: IO[bytes], size: int | None) -> Text | None:
     # %PDF- first: readers tolerate junk before it, and that junk is where an HTML polyglot puts its page.
     if not data.startswith(b"%PDF-"):
         if b"%PDF-" in data[:1024]:
-            return _("Filen börjar inte som en PDF: det finns annat innehåll före PDF-rubriken. Spara dokumentet som en ny PDF och ladda upp den igen.")  # noqa: E501
+            return _(
+                "Filen börjar inte som en PDF: det finns annat innehåll före PDF-rubriken. Spara dokumentet som "
+                "en ny PDF och ladda upp den igen."
+            )
         return _("Filen är inte en PDF. Spara dokumentet som PDF och ladda upp det igen.")
     if b"%%EOF" not in data[-2048:]:
         return _("PDF-filen är ofullständig eller skadad.")
