@@ -7,6 +7,10 @@ ALLOWED_HOSTS   comma-separated; defaults to localhost names in development
 EMAIL_URL-ish   EMAIL_BACKEND / EMAIL_HOST / EMAIL_PORT / DEFAULT_FROM_EMAIL
 PRIVATE_MEDIA_ROOT  where attachments and documents are stored (never served as static files)
 ACCESSIBILITY_CONTACT_EMAIL  where people report accessibility problems (the accessibility statement)
+TRUST_X_FORWARDED_PROTO  "1" only behind a proxy that sets X-Forwarded-Proto (and strips the client's own);
+                without it the header is ignored (behind such a proxy, SECURE_SSL_REDIRECT would loop)
+TRUST_X_FORWARDED_FOR    "1" only behind a proxy that appends the client's address to X-Forwarded-For: login
+                throttling then counts per that address instead of the proxy's
 """
 
 import os
@@ -56,12 +60,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "grants.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "grants.middleware.RefuseNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -186,7 +192,19 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# A client can send X-Forwarded-Proto itself: trusted only when a proxy in front says so by overwriting it.
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
+# The language cookie like the session's: not readable by scripts, sent only over HTTPS in production, and not
+# with requests from other sites' forms.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grants.forms_accounts import ThrottledLoginMixin
 from grants.models import Application, BudgetCategory, Organisation, OrganisationType, RequiredAttachment, User
 from grants.sections import BY_KEY
 from grants.uploads import pdf_problem
@@ -80,10 +81,9 @@ class RegisterForm(forms.Form):
     language = forms.ChoiceField(label=_("Språk för e-post"), choices=[("sv", "Svenska"), ("en", "English")])
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("Det finns redan ett konto med den e-postadressen. Logga in i stället."))
-        return email
+        # An address that has an account is not refused here: that would tell anyone who has an account
+        # (grants.services.accounts.account_register answers the same and e-mails the owner instead).
+        return str(self.cleaned_data["email"]).strip().lower()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -99,7 +99,7 @@ class RegisterForm(forms.Form):
         return data
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("E-postadress"),
         max_length=254,

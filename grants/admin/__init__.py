@@ -10,9 +10,12 @@ from grants.admin import accounts, calls, cases, grants, organisations, requests
 from grants.admin.base import ReadOnlyAdmin, ReadOnlyMixin, ReadOnlyTabularInline
 from grants.admin.calls import CallAdminForm
 from grants.admin.organisations import OrganisationAdminForm
+from grants.forms_accounts import AdminLoginForm
 
 admin.site.site_header = _("Samverket Grants – administration")
 admin.site.site_title = _("Samverket Grants")
 admin.site.index_title = _("Utlysningar, organisationer, användare och ärenden")
+# Throttled like the portal's login: the admin is the more valuable door.
+admin.site.login_form = AdminLoginForm
 
 __all__ = ["CallAdminForm", "OrganisationAdminForm", "ReadOnlyAdmin", "ReadOnlyMixin", "ReadOnlyTabularInline"]

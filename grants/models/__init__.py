@@ -28,6 +28,7 @@ from .organisations import (
 from .payouts import Payout, PayoutBatch, PayoutBatchState, PayoutState, PayoutTrigger
 from .reports import RepaymentClaim, RepaymentClaimState, Report, ReportKind, ReportState
 from .reviews import Recommendation, Review, ReviewScore
+from .security import AuthAttempt, AuthAttemptKind
 from .workers import WorkerHeartbeat
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "ApplicationState",
     "ApplicationVersion",
     "Attachment",
+    "AuthAttempt",
+    "AuthAttemptKind",
     "BudgetCategory",
     "BudgetLine",
     "Call",

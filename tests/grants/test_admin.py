@@ -93,11 +93,13 @@ def seeded(db):
         assigned_by=officer,
         conflict=Review.Conflict.NONE,
         recommendation="APPROVE",
-        submitted_at=timezone.now(),
     )
     ReviewScore.objects.create(
         review=review, criterion=application.call.criteria.first(), score=6, justification="Tydlig plan."
     )
+    # Scored first, then submitted, as review_submit does: a submitted review's scores are frozen (grants 0010).
+    review.submitted_at = timezone.now()
+    review.save(update_fields=["submitted_at"])
     PayoutBatch.objects.create(created_by=User.objects.get(email="ekonomi@demo.se"))
     RepaymentClaim.objects.create(
         grant=application.grant,

@@ -88,11 +88,13 @@ def barred_case(draft, cast, now):
         conflict=Review.Conflict.NONE,
         recommendation="APPROVE",
         comment=OTHER_JUSTIFICATION,
-        submitted_at=now,
     )
     ReviewScore.objects.create(
         review=other, criterion=application.call.criteria.first(), score=6, justification=OTHER_JUSTIFICATION
     )
+    # Scored first, then submitted, as review_submit does: a submitted review's scores are frozen (grants 0010).
+    other.submitted_at = now
+    other.save(update_fields=["submitted_at"])
     grant = Grant.objects.get(application=application)
     RepaymentClaim.objects.create(
         grant=grant,

@@ -173,9 +173,11 @@ def world(draft, cast, now):
         assigned_by=cast.officer,
         conflict=Review.Conflict.NONE,
         recommendation="APPROVE",
-        submitted_at=now,
     )
     ReviewScore.objects.create(review=review, criterion=decided.call.criteria.first(), score=5, justification="Bra.")
+    # Scored first, then submitted, as review_submit does: a submitted review's scores are frozen (grants 0010).
+    review.submitted_at = now
+    review.save(update_fields=["submitted_at"])
     grant = Grant.objects.get(application=decided)
     claim = RepaymentClaim.objects.create(
         grant=grant,

@@ -21,6 +21,7 @@ with a redirect or a page instead of 404, and fails.
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group
@@ -89,6 +90,12 @@ MATRIX: dict[str, Rule | str] = {
     "register": rule("none", 200),
     "login": rule("none", 302, anonymous=200),  # a logged-in person is sent on
     "logout": rule("none", 405),  # POST only
+    # Public on purpose: the same answer for everyone; a broken activation link is a 400 page.
+    "account_activate": rule("link", 400),
+    "password_reset": rule("none", 200),
+    "password_reset_done": rule("none", 200),
+    "password_reset_confirm": rule("link", 200),  # Django's page says the link does not work
+    "password_reset_complete": rule("none", 200),
     # --- applicant portal ---
     "organisation_list": logged_in("none"),
     "organisation_create": logged_in("none"),
@@ -308,6 +315,8 @@ def world(draft, cast, now):
         "review": review,
         "doc": letter,
         "join": JoinRequest.objects.create(organisation=draft.organisation, user=UserFactory()),
+        # An e-mailed account link with a token that is not valid: the link and the token are the secret.
+        "link": SimpleNamespace(uidb64="MQ", token="c0ffee-0123456789abcdef"),
     }
     return users, targets
 
@@ -319,6 +328,7 @@ def _kwargs(url: Url, rule_: Rule, targets: dict) -> dict:
         "pk": getattr(obj, "pk", None) if rule_.target not in ("review", "doc") else application.pk,
         "request_pk": targets["join"].pk,
         "token": getattr(obj, "token", None),
+        "uidb64": getattr(obj, "uidb64", None),
         "section": "project",
         "review_pk": targets["review"].pk,
         "doc_pk": targets["doc"].pk,

@@ -5,6 +5,7 @@ preview, submit, receipt and e-mail, the list, withdraw; plus invitations, a clo
 import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -117,6 +118,8 @@ def journey_dates():
 
 
 def _register(client, full_name, email, next_url=""):
+    """Register, then follow the link in the activation e-mail (which is taken out of the outbox, so that the
+    journey counts only its own e-mails): returns the answer to the link."""
     data = {
         "full_name": full_name,
         "email": email,
@@ -125,7 +128,15 @@ def _register(client, full_name, email, next_url=""):
         "language": "sv",
         "next": next_url,
     }
-    return client.post(reverse("register") + (f"?next={next_url}" if next_url else ""), data)
+    sent = len(mail.outbox)
+    with mock.patch("grants.tasks.transaction.on_commit", lambda func, *a, **k: func()):
+        response = client.post(reverse("register") + (f"?next={next_url}" if next_url else ""), data)
+    assert response.status_code == 200 and "Kontrollera din e-post" in text(response)
+    assert "_auth_user_id" not in client.session
+    assert len(mail.outbox) == sent + 1
+    activation = mail.outbox.pop()
+    assert activation.to == [email.strip().lower()]
+    return client.get(re.search(r"https?://[^/\s]+(/accounts/activate/\S+)", activation.body).group(1))
 
 
 def test_the_whole_journey(client, call, journey_dates, django_capture_on_commit_callbacks):
