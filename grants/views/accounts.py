@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from grants.forms import LoginForm, RegisterForm
+from grants.landing import landing_url
 from grants.models import User
 
 
@@ -15,6 +16,10 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        # Without a `next`: staff land on their role's workspace, not on the applicant home page (issue 9).
+        return landing_url(self.request.user)  # type: ignore[arg-type]
 
 
 class LogoutView(auth_views.LogoutView):
