@@ -238,11 +238,17 @@ def test_assign_to_me_one_click(client, call, org, officer):
     a, b = case(call, org), case(call, org)
     client.force_login(officer)
     # The row button wins over ticked boxes and the select: it means "this one, to me".
-    client.post(ASSIGN_URL, {"one": a.pk, "applications": [b.pk], "officer": "me"})
+    response = client.post(
+        ASSIGN_URL, {"one": a.pk, "applications": [b.pk], "officer": "me", "return_query": "queue=new"}
+    )
     a.refresh_from_db(), b.refresh_from_db()
     assert a.assigned_officer == officer and b.assigned_officer is None
     assert CaseEvent.objects.filter(event="application.assigned").count() == 1
-    client.post(ASSIGN_URL, {"applications": [b.pk], "officer": "me"})
+    # "Tilldela mig" leads on to the case (issue 9), with the confirmation shown there.
+    assert response.status_code == 302 and response["Location"] == f"/staff/cases/{a.pk}/"
+    assert "1 ärende tilldelat" in client.get(response["Location"]).content.decode()
+    response = client.post(ASSIGN_URL, {"applications": [b.pk], "officer": "me", "return_query": "queue=new"})
+    assert response["Location"] == "/staff/queue/?queue=new"  # a bulk assignment stays in the queue
     b.refresh_from_db()
     assert b.assigned_officer == officer
 

@@ -2,7 +2,7 @@
 all; filter, search, sort, paginate; assign one case or many. Only for the case officer role (404 otherwise).
 
     GET  /staff/queue/?queue=new|mine|completion|ready|all&call=&state=&officer=&org_type=&q=&sort=&page=
-    POST /staff/queue/assign/   applications=<pk>… officer=me|<pk>   (or one=<pk>: "Tilldela mig")
+    POST /staff/queue/assign/   applications=<pk>… officer=me|<pk>   (or one=<pk>: "Tilldela mig", then the case)
 """
 
 from collections.abc import Iterable
@@ -374,6 +374,8 @@ def queue_assign(request: AuthedRequest) -> HttpResponse:
         )
     else:
         messages.info(request, _("Ärendena hade redan den handläggaren."))
+    if form.cleaned_data["one"] is not None:  # "Tilldela mig" on one row: on to the case, to work on it
+        return HttpResponseRedirect(reverse("staff_case", kwargs={"pk": pks[0]}))
     return HttpResponseRedirect(back)
 
 
