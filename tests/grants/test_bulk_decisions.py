@@ -161,10 +161,16 @@ def test_progress_counts_issued_letters_while_the_worker_is_busy(client, chair, 
     html = client.get(response["Location"]).content.decode()
     assert "0 av 3 beslutsbrev klara" in html
     assert ">Uppdatera</a>" in html and "js/progress.js" in html
+    assert "/staff/documents/" not in html
 
-    decision_letter_issue(decision_id=ids[0], now=now)
+    letter = decision_letter_issue(decision_id=ids[0], now=now)
     html = client.get(response["Location"]).content.decode()
     assert "1 av 3 beslutsbrev klara" in html
+    # The finished letter is linked from its row (issue 9), and the link opens it for the decision-maker.
+    first = Decision.objects.get(pk=ids[0]).application.reference_number
+    links = re.findall(r'<a href="(/staff/documents/\d+/)" download>([^<]+)<', html)
+    assert links == [(f"/staff/documents/{letter.pk}/", f"Ladda ner beslutsbrevet för {first}")]
+    assert client.get(links[0][0]).status_code == 200
     data = client.get(reverse("staff_decision_progress_json"), {"ids": ",".join(map(str, ids))}).json()
     assert data == {
         "done": 1,

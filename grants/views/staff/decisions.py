@@ -261,6 +261,8 @@ def staff_decision_progress(request: AuthedRequest) -> HttpResponse:
     context = {
         "progress": progress,
         "progress_text": _progress_text(progress),
+        # Each decision with its issued letters, linked for download (issue 9).
+        "rows": [(d, progress.letters.get(d.pk, [])) for d in progress.decisions],
         "ids": ",".join(map(str, ids)),
         "self_url": _progress_url(ids),
         "json_url": reverse("staff_decision_progress_json") + "?" + urlencode({"ids": ",".join(map(str, ids))}),
