@@ -65,7 +65,9 @@ def five(draft, cast, chair, now):
 def _post_bulk(client, user, cases, *, capture):
     client.force_login(user)
     with capture(execute=True) as callbacks:
-        response = client.post(reverse("staff_decision_bulk"), {"cases": [c.pk for c in cases], "confirmed": "on"}, follow=False)
+        response = client.post(
+            reverse("staff_decision_bulk"), {"cases": [c.pk for c in cases], "confirmed": "on"}, follow=False
+        )
     return response, callbacks
 
 
