@@ -34,6 +34,7 @@ class LetterProgress:
     failed: list[Decision] = field(default_factory=list)  # failed, no letter yet, no new attempt waiting
     interrupted: list[Decision] = field(default_factory=list)  # a dead worker's attempt: runs again by itself
     orphaned_tasks: dict[int, list[str]] = field(default_factory=dict)  # decision → its tasks RUNNING on a dead worker
+    letters: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # decision → its letters (pk, filename)
 
     @property
     def total(self) -> int:
@@ -112,11 +113,14 @@ def letter_progress(decision_ids: Collection[int], *, now: datetime) -> LetterPr
         .order_by("pk")
     )
     known = [d.pk for d in decisions]
-    done_ids = set(
-        Document.objects.filter(kind=DocumentKind.DECISION_LETTER, decision_id__in=known).values_list(
-            "decision_id", flat=True
-        )
-    )
+    letters: dict[int, list[tuple[int, str]]] = {}
+    for decision_id, document_id, filename in (
+        Document.objects.filter(kind=DocumentKind.DECISION_LETTER, decision_id__in=known)
+        .order_by("decision_id", "language", "pk")
+        .values_list("decision_id", "pk", "filename")
+    ):
+        letters.setdefault(decision_id, []).append((document_id, filename))
+    done_ids = set(letters)
     rows = _task_rows([pk for pk in known if pk not in done_ids])
     beats = worker_beats() if any(row[1] == RUNNING for row in rows) else {}
     failed_ids: set[int] = set()
@@ -134,7 +138,7 @@ def letter_progress(decision_ids: Collection[int], *, now: datetime) -> LetterPr
             # Claimed before and back in the queue (READY), or claimed a second time (RUNNING): interrupted.
             again = len(worker_ids) > (0 if status == READY else 1)
             waiting[decision_id] = waiting.get(decision_id, False) or again
-    progress = LetterProgress(decisions=decisions, done_ids=done_ids)
+    progress = LetterProgress(decisions=decisions, done_ids=done_ids, letters=letters)
     for decision in decisions:
         pk = decision.pk
         if pk in done_ids:

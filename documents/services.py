@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
@@ -103,7 +104,8 @@ def decision_letter_issue(*, decision_id: int, language: str | None = None, now:
             application,
             event="application.decided",
             template="emails/decision",
-            context={"document": document},
+            # The case, for the e-mail's link (absolute: SITE_URL, as the other e-mails build theirs).
+            context={"document": document, "site_url": settings.SITE_URL.rstrip("/")},
             now=now,
         )
 

@@ -16,16 +16,11 @@ STAFF_AREAS = [
 ]
 
 
-def staff_nav(request: HttpRequest) -> dict[str, Any]:
-    """`staff_workspace`: whether the person gets the staff start page; `staff_areas`: their areas. Both follow
-    the roles (the groups the staff pages check), not `is_staff`, which only opens Django's admin: an external
-    reviewer has a role but no admin account."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"staff_workspace": False, "staff_areas": []}
+def staff_area_list(user: Any) -> list[dict[str, Any]]:
+    """The staff areas (url, label, url_name) the person's roles may use, in menu order."""
     areas = []
     for url_name, label, role in STAFF_AREAS:
-        if not permissions.has_role(user, role):  # type: ignore[arg-type]
+        if not permissions.has_role(user, role):
             continue
         if url_name.startswith("admin:") and not user.is_staff:
             continue  # Django's admin lets in is_staff accounts only: a link would end at its login page
@@ -34,4 +29,14 @@ def staff_nav(request: HttpRequest) -> dict[str, Any]:
         except NoReverseMatch:  # an area whose pages are not built yet
             continue
         areas.append({"url": url, "label": label, "url_name": url_name})
-    return {"staff_workspace": permissions.has_staff_workspace(user), "staff_areas": areas}  # type: ignore[arg-type]
+    return areas
+
+
+def staff_nav(request: HttpRequest) -> dict[str, Any]:
+    """`staff_workspace`: whether the person gets the staff start page; `staff_areas`: their areas. Both follow
+    the roles (the groups the staff pages check), not `is_staff`, which only opens Django's admin: an external
+    reviewer has a role but no admin account."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"staff_workspace": False, "staff_areas": []}
+    return {"staff_workspace": permissions.has_staff_workspace(user), "staff_areas": staff_area_list(user)}  # type: ignore[arg-type]

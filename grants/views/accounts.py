@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from grants import account_mail
 from grants.forms import LoginForm, RegisterForm
 from grants.forms_accounts import PasswordResetForm, SetPasswordForm, throttled_message
+from grants.landing import landing_url
 from grants.models import AuthAttemptKind, User
 from grants.services import throttle
 from grants.services.accounts import account_activate, account_register, password_reset_request
@@ -22,6 +23,10 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        # Without a `next`: staff land on their role's workspace, not on the applicant home page (issue 9).
+        return landing_url(self.request.user)  # type: ignore[arg-type]
 
 
 class LogoutView(auth_views.LogoutView):

@@ -284,6 +284,12 @@ def _run(j, pk, ref, applicant, officer, decider, reviewers):
     dm.get_by_role("link", name=ref, exact=True).click()
     dm.wait_for_url(f"**/staff/decisions/{pk}/")
     j.axe(dm, "decision", english=True)
+    dm.get_by_role("button", name=re.compile(r"^Bevilja ")).click()  # not confirmed: refused, nothing decided
+    dm.wait_for_load_state()
+    assert dm.locator("#error-summary a[href='#id_confirmed']").count() == 1
+    assert Application.objects.get(pk=pk).state == ApplicationState.PROPOSED
+    j.axe(dm, "decision without confirmation")
+    dm.get_by_label("Jag har kontrollerat beslutet och att det följer föredragningen.").check()
     dm.get_by_role("button", name=re.compile(r"^Bevilja ")).click()
     dm.wait_for_url("**/staff/decisions/progress/?ids=*")
     assert f"Ärende {ref} är beviljat" in dm.locator(".messages").inner_text()

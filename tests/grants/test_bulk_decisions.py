@@ -65,7 +65,9 @@ def five(draft, cast, chair, now):
 def _post_bulk(client, user, cases, *, capture):
     client.force_login(user)
     with capture(execute=True) as callbacks:
-        response = client.post(reverse("staff_decision_bulk"), {"cases": [c.pk for c in cases]}, follow=False)
+        response = client.post(
+            reverse("staff_decision_bulk"), {"cases": [c.pk for c in cases], "confirmed": "on"}, follow=False
+        )
     return response, callbacks
 
 
@@ -137,19 +139,40 @@ def test_nothing_selected_goes_back_to_the_queue(client, chair, five):
     assert not Decision.objects.exists()
 
 
+def test_a_bulk_decision_needs_the_confirmation_ticked(client, chair, five):
+    """Issue 9: the bulk form carries the same required "Jag har kontrollerat besluten…" box; without it
+    nothing is decided and the queue says why."""
+    client.force_login(chair)
+    html = client.get(reverse("staff_decision_queue")).content.decode()
+    assert '<input type="checkbox" name="confirmed" value="on" id="bulk-confirmed" required>' in html
+    assert '<label for="bulk-confirmed">Jag har kontrollerat besluten' in html
+    for sent in ({}, {"confirmed": ""}):
+        response = client.post(reverse("staff_decision_bulk"), {"cases": [five["A"].pk], **sent}, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("staff_decision_queue")
+        assert "Kryssa i att du har kontrollerat beslutet" in response.content.decode()
+    assert not Decision.objects.exists()
+    assert Application.objects.get(pk=five["A"].pk).state == ApplicationState.PROPOSED
+
+
 def test_progress_counts_issued_letters_while_the_worker_is_busy(client, chair, five, settings, now):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     client.force_login(chair)
     # Without the on_commit callbacks captured, the test transaction never commits: no task is enqueued.
-    response = client.post(reverse("staff_decision_bulk"), {"cases": [five[n].pk for n in "ABC"]})
+    response = client.post(reverse("staff_decision_bulk"), {"cases": [five[n].pk for n in "ABC"], "confirmed": "on"})
     ids = _ids_from(response["Location"])
     html = client.get(response["Location"]).content.decode()
     assert "0 av 3 beslutsbrev klara" in html
     assert ">Uppdatera</a>" in html and "js/progress.js" in html
+    assert "/staff/documents/" not in html
 
-    decision_letter_issue(decision_id=ids[0], now=now)
+    letter = decision_letter_issue(decision_id=ids[0], now=now)
     html = client.get(response["Location"]).content.decode()
     assert "1 av 3 beslutsbrev klara" in html
+    # The finished letter is linked from its row (issue 9), and the link opens it for the decision-maker.
+    first = Decision.objects.get(pk=ids[0]).application.reference_number
+    links = re.findall(r'<a href="(/staff/documents/\d+/)" download>([^<]+)<', html)
+    assert links == [(f"/staff/documents/{letter.pk}/", f"Ladda ner beslutsbrevet för {first}")]
+    assert client.get(links[0][0]).status_code == 200
     data = client.get(reverse("staff_decision_progress_json"), {"ids": ",".join(map(str, ids))}).json()
     assert data == {
         "done": 1,

@@ -80,3 +80,12 @@ def test_a_notification_is_in_the_recipients_language(draft, cast, now, event, l
     assert message.subject == subject.format(ref=ref)
     for phrase in phrases:
         assert phrase.format(ref=ref) in message.body
+
+
+def test_the_decision_email_links_to_the_case(draft, cast, now, settings):
+    """Issue 9: the decision e-mail carries the absolute address of the case (SITE_URL), where the letter is."""
+    settings.SITE_URL = "https://bidrag.example.se/"
+    app = bring_to(draft, S.PROPOSED, cast, now)
+    decision_letter_issue(decision_id=act("approve", app, cast, now).pk, now=now)
+    message = Message.objects.get(event="application.decided", recipient=cast.applicant)
+    assert message.body.rstrip().endswith(f"\n\nhttps://bidrag.example.se/applications/{app.pk}/")

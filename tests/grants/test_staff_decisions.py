@@ -30,6 +30,7 @@ from tests.workflows.lifecycle import REFUSALS, bring_to, snapshot
 
 S = ApplicationState
 NBSP = "\u00a0"
+CONFIRMED = {"confirmed": "on"}  # the ticked "Jag har kontrollerat beslutet" box
 
 
 def _another(draft, amount=Decimal("400000.00")):
@@ -137,7 +138,7 @@ def test_only_decision_makers_get_in(client, draft, cast, now, officer):
     client.force_login(officer)
     assert client.get("/staff/decisions/").status_code == 404
     assert client.get(f"/staff/decisions/{app.pk}/").status_code == 404
-    assert client.post(f"/staff/decisions/{app.pk}/approve/").status_code == 404
+    assert client.post(f"/staff/decisions/{app.pk}/approve/", CONFIRMED).status_code == 404
     assert Application.objects.get(pk=app.pk).state == S.PROPOSED
 
 
@@ -154,7 +155,7 @@ def test_approve_creates_decision_and_grant_and_the_applicant_sees_it(client, dr
     assert f"/staff/decisions/{app.pk}/reject/" not in html  # the decision follows the proposal
     assert "Projektet uppfyller utlysningens kriterier." in html
 
-    response = client.post(f"/staff/decisions/{app.pk}/approve/")
+    response = client.post(f"/staff/decisions/{app.pk}/approve/", CONFIRMED)
     decision = Decision.objects.get(application=app)
     assert response.status_code == 302 and response["Location"] == f"/staff/decisions/progress/?ids={decision.pk}"
     assert "är beviljat" in client.get(response["Location"]).content.decode()
@@ -177,7 +178,7 @@ def test_reject_through_the_url(client, draft, cast, now, decider):
     html = client.get(f"/staff/decisions/{app.pk}/").content.decode()
     assert f"/staff/decisions/{app.pk}/reject/" in html
     assert f"/staff/decisions/{app.pk}/approve/" not in html
-    assert client.post(f"/staff/decisions/{app.pk}/reject/").status_code == 302
+    assert client.post(f"/staff/decisions/{app.pk}/reject/", CONFIRMED).status_code == 302
     app.refresh_from_db()
     assert app.state == S.REJECTED
     assert Decision.objects.get(application=app).outcome == Outcome.REJECT
@@ -186,11 +187,41 @@ def test_reject_through_the_url(client, draft, cast, now, decider):
     assert "Ansökan är avslagen." in shown and "Acceptera" not in shown
 
 
+@pytest.mark.parametrize(("outcome", "action"), [(Outcome.APPROVE, "approve"), (Outcome.REJECT, "reject")])
+@pytest.mark.parametrize("sent", [{}, {"confirmed": ""}])
+def test_a_decision_needs_the_confirmation_ticked(client, draft, cast, now, decider, outcome, action, sent):
+    """Issue 9: "Jag har kontrollerat beslutet…" is required by the server; without it nothing is decided and
+    the page says why, linked to the checkbox."""
+    app = bring_to(draft, S.PROPOSED, cast, now, outcome=outcome)
+    before = snapshot(app)
+    client.force_login(decider)
+    page = client.get(f"/staff/decisions/{app.pk}/")
+    html = page.content.decode()
+    assert re.search(r'<input type="checkbox" name="confirmed" value="on" id="id_confirmed" required>', html)
+    assert '<label for="id_confirmed">Jag har kontrollerat beslutet' in html
+    response = client.post(f"/staff/decisions/{app.pk}/{action}/", sent)
+    assert response.status_code == 200
+    _check(response)
+    html = response.content.decode()
+    assert 'href="#id_confirmed"' in html  # the error summary links to the box
+    assert "Kryssa i att du har kontrollerat beslutet" in html
+    assert 'aria-invalid="true" aria-describedby="id_confirmed_error"' in html
+    assert snapshot(app) == before
+    assert not Decision.objects.filter(application=app).exists()
+
+
+def test_the_proposers_confirmation_box_is_disabled(client, draft, cast, now, both_roles):
+    app = bring_to(draft, S.PROPOSED, cast, now)
+    client.force_login(both_roles)
+    html = client.get(f"/staff/decisions/{app.pk}/").content.decode()
+    assert re.search(r'id="id_confirmed" required disabled>', html)
+
+
 def test_approving_a_rejection_proposal_is_refused_and_changes_nothing(client, draft, cast, now, decider):
     app = bring_to(draft, S.PROPOSED, cast, now, outcome=Outcome.REJECT)
     before = snapshot(app)
     client.force_login(decider)
-    response = client.post(f"/staff/decisions/{app.pk}/approve/")
+    response = client.post(f"/staff/decisions/{app.pk}/approve/", CONFIRMED)
     _check(response)
     assert "Föredragningen gäller avslag" in response.content.decode()
     assert snapshot(app) == before
@@ -221,7 +252,7 @@ def test_budget_refusal_is_a_clear_message_and_changes_nothing(client, draft, ca
     before = snapshot(app)
     client.force_login(decider)
     assert "räcker inte" in client.get(f"/staff/decisions/{app.pk}/").content.decode()
-    response = client.post(f"/staff/decisions/{app.pk}/approve/")
+    response = client.post(f"/staff/decisions/{app.pk}/approve/", CONFIRMED)
     _check(response)
     html = response.content.decode()
     assert f"Utlysningens budget räcker inte: 300{NBSP}000{NBSP}kr kvar, 400{NBSP}000{NBSP}kr föreslaget." in html
@@ -235,7 +266,7 @@ def test_deciding_an_already_decided_case_is_refused(client, draft, cast, now, d
     page = client.get(f"/staff/decisions/{app.pk}/")
     _check(page)
     assert "/approve/" not in page.content.decode()
-    response = client.post(f"/staff/decisions/{app.pk}/approve/")
+    response = client.post(f"/staff/decisions/{app.pk}/approve/", CONFIRMED)
     assert response.status_code == 200 and "går inte att utföra" in response.content.decode()
     assert snapshot(app) == before
 
@@ -298,9 +329,9 @@ def test_a_re_proposal_by_someone_else_frees_the_first_proposer(draft, cast, now
     )
     officer2 = User.objects.get(pk=officer2.pk)
     client.force_login(officer2)
-    assert client.post(f"/staff/decisions/{app.pk}/approve/").status_code == 403
+    assert client.post(f"/staff/decisions/{app.pk}/approve/", CONFIRMED).status_code == 403
     client.force_login(both_roles)
-    assert client.post(f"/staff/decisions/{app.pk}/approve/").status_code == 302
+    assert client.post(f"/staff/decisions/{app.pk}/approve/", CONFIRMED).status_code == 302
     assert Decision.objects.get(application=app).amount == Decimal("300000")
 
 

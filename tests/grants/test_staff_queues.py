@@ -1,6 +1,7 @@
 """Case officer queues: membership of each queue, filters, search, sort, pagination, bulk assign, access,
 a constant query count and valid HTML."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -238,11 +239,17 @@ def test_assign_to_me_one_click(client, call, org, officer):
     a, b = case(call, org), case(call, org)
     client.force_login(officer)
     # The row button wins over ticked boxes and the select: it means "this one, to me".
-    client.post(ASSIGN_URL, {"one": a.pk, "applications": [b.pk], "officer": "me"})
+    response = client.post(
+        ASSIGN_URL, {"one": a.pk, "applications": [b.pk], "officer": "me", "return_query": "queue=new"}
+    )
     a.refresh_from_db(), b.refresh_from_db()
     assert a.assigned_officer == officer and b.assigned_officer is None
     assert CaseEvent.objects.filter(event="application.assigned").count() == 1
-    client.post(ASSIGN_URL, {"applications": [b.pk], "officer": "me"})
+    # "Tilldela mig" leads on to the case (issue 9), with the confirmation shown there.
+    assert response.status_code == 302 and response["Location"] == f"/staff/cases/{a.pk}/"
+    assert "1 ärende tilldelat" in client.get(response["Location"]).content.decode()
+    response = client.post(ASSIGN_URL, {"applications": [b.pk], "officer": "me", "return_query": "queue=new"})
+    assert response["Location"] == "/staff/queue/?queue=new"  # a bulk assignment stays in the queue
     b.refresh_from_db()
     assert b.assigned_officer == officer
 
@@ -390,9 +397,11 @@ def test_query_count_does_not_grow_with_the_cases(
 # --- what a row shows ----------------------------------------------------------------------------------------
 
 
-def _row_of(html, ref):
+def _row_of(html, ref, *, labels=False):
+    """The row's HTML; without the column names each cell repeats for narrow screens unless `labels`."""
     body = html[html.index("<tbody>") : html.index("</tbody>")]
-    return next(row for row in body.split("<tr>") if f">{ref}</a>" in row)
+    row = next(row for row in body.split("<tr>") if f">{ref}</a>" in row)
+    return row if labels else re.sub(r' data-label="[^"]*"', "", row)
 
 
 def test_a_row_shows_the_case_escaped_and_translated(client, call, org, officer, officer2):
@@ -425,6 +434,9 @@ def test_a_row_shows_the_case_escaped_and_translated(client, call, org, officer,
     assert "<td>Awaiting supplementary information</td>" in row
     row = _row_of(html, untitled.reference_number)
     assert "<td>(untitled)</td>" in row and '<span class="hint">None</span>' in row
+    # Each cell names its column, translated, for the stacked rows of a narrow screen (WCAG 1.4.10).
+    row = _row_of(html, untitled.reference_number, labels=True)
+    assert '<td data-label="Project title">(untitled)</td>' in row and '<td class="queue-action">' in row
 
 
 def test_received_is_the_swedish_date(client, call, org, officer):

@@ -41,8 +41,19 @@ from workflows.base import TransitionRefused, refusal_message
 REFUSALS = (TransitionRefused, TransitionNotAllowed, ServiceError)
 
 
+CONFIRM_LABEL = _("Jag har kontrollerat beslutet och att det följer föredragningen.")
+CONFIRM_REQUIRED = _("Kryssa i att du har kontrollerat beslutet innan du beslutar.")
+
+
 class DecisionForm(forms.Form):
     """No fields: it carries a refusal to the error summary."""
+
+
+class ConfirmForm(forms.Form):
+    """The confirmation a decision asks for (issue 9): a ticked box, checked here on the server, no script
+    dialog. The decision page writes the checkbox itself, in plain markup."""
+
+    confirmed = forms.BooleanField(label=CONFIRM_LABEL, error_messages={"required": CONFIRM_REQUIRED})
 
 
 class ReturnForm(forms.Form):
@@ -71,6 +82,7 @@ def _page(
     case: DecisionCase,
     *,
     decision_form: DecisionForm | None = None,
+    confirm_form: ConfirmForm | None = None,
     return_form: ReturnForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -88,6 +100,7 @@ def _page(
         "offers_approve": proposal is not None and proposal.outcome == Outcome.APPROVE,
         "budget_covers": proposal is None or proposal.amount is None or proposal.amount <= case.budget_left,
         "decision_form": decision_form or DecisionForm(),
+        "confirm_form": confirm_form or ConfirmForm(auto_id="id_%s"),
         "return_form": return_form or ReturnForm(),
         "case_url": reverse("staff_case", args=[application.pk]),
         "review_summary": case.review_summary,
@@ -120,6 +133,9 @@ def _decide(request: AuthedRequest, pk: int, outcome: str) -> HttpResponse:
     refused = _refuse_proposer(request, case)
     if refused is not None:
         return refused
+    confirm = ConfirmForm(request.POST)
+    if not confirm.is_valid():  # not ticked: nothing decided, the page again with the error
+        return _page(request, case, confirm_form=confirm)
     service = cases.decision_approve if outcome == Outcome.APPROVE else cases.decision_reject
     try:
         decision = service(actor=request.user, application=case.application, now=timezone.now())
@@ -200,6 +216,9 @@ def staff_decision_bulk(request: AuthedRequest) -> HttpResponse:
     if not ids:  # none chosen, or a list with a value that is no case id: nothing is decided
         messages.error(request, _("Välj minst ett ärende att besluta."))
         return redirect("staff_decision_queue")
+    if not ConfirmForm(request.POST).is_valid():  # the box not ticked: nothing is decided
+        messages.error(request, CONFIRM_REQUIRED)
+        return redirect("staff_decision_queue")
     result = decisions_bulk_decide(actor=request.user, application_ids=ids, now=timezone.now())
     for refusal in result.refusals:
         messages.error(
@@ -242,6 +261,8 @@ def staff_decision_progress(request: AuthedRequest) -> HttpResponse:
     context = {
         "progress": progress,
         "progress_text": _progress_text(progress),
+        # Each decision with its issued letters, linked for download (issue 9).
+        "rows": [(d, progress.letters.get(d.pk, [])) for d in progress.decisions],
         "ids": ",".join(map(str, ids)),
         "self_url": _progress_url(ids),
         "json_url": reverse("staff_decision_progress_json") + "?" + urlencode({"ids": ",".join(map(str, ids))}),

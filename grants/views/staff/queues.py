@@ -2,7 +2,7 @@
 all; filter, search, sort, paginate; assign one case or many. Only for the case officer role (404 otherwise).
 
     GET  /staff/queue/?queue=new|mine|completion|ready|all&call=&state=&officer=&org_type=&q=&sort=&page=
-    POST /staff/queue/assign/   applications=<pk>… officer=me|<pk>   (or one=<pk>: "Tilldela mig")
+    POST /staff/queue/assign/   applications=<pk>… officer=me|<pk>   (or one=<pk>: "Tilldela mig", then the case)
 """
 
 from collections.abc import Iterable
@@ -197,23 +197,38 @@ class _Dates:
 # escaped by _html (titles and organisation names are user input).
 ROW_HTML = (
     "<tr>\n"
-    '  <td><input type="checkbox" name="applications" value="{pk}" id="select-{pk}"><label for="select-{pk}">'
-    '<span class="visually-hidden">{choose}</span></label></td>\n'
-    '  <th scope="row"><a href="{url}">{ref}</a></th>\n'
-    "  <td>{title}</td>\n"
-    '  <td>{organisation} <span class="hint">({org_type})</span></td>\n'
-    "  <td>{call}</td>\n"
-    "  <td>{state}</td>\n"
-    "  <td>{officer_cell}</td>\n"
-    "  <td>{submitted}</td>\n"
-    "  <td>{age_days}</td>\n"
-    "  <td>{answer_by}</td>\n"
-    "  <td>{action}</td>\n"
+    '  <td data-label="{l_choose}"><input type="checkbox" name="applications" value="{pk}" id="select-{pk}">'
+    '<label for="select-{pk}"><span class="visually-hidden">{choose}</span></label></td>\n'
+    '  <th scope="row" data-label="{l_ref}"><a href="{url}">{ref}</a></th>\n'
+    '  <td data-label="{l_title}">{title}</td>\n'
+    '  <td data-label="{l_organisation}">{organisation} <span class="hint">({org_type})</span></td>\n'
+    '  <td data-label="{l_call}">{call}</td>\n'
+    '  <td data-label="{l_state}">{state}</td>\n'
+    '  <td data-label="{l_officer}">{officer_cell}</td>\n'
+    '  <td data-label="{l_submitted}">{submitted}</td>\n'
+    '  <td data-label="{l_age}">{age_days}</td>\n'
+    '  <td data-label="{l_answer_by}">{answer_by}</td>\n'
+    '  <td class="queue-action">{action}</td>\n'
     "</tr>"
 )
+# The column names again on each cell (data-label): on a narrow screen the rows stack and each cell shows its
+# column's name (static/css/samverket.css), so the table reflows at 320 px (WCAG 1.4.10). The same words as
+# the table head in templates/staff/queues/queue.html.
+COLUMN_LABELS = {
+    "l_choose": _("Välj"),
+    "l_ref": _("Diarienummer"),
+    "l_title": _("Projekttitel"),
+    "l_organisation": _("Organisation"),
+    "l_call": _("Utlysning"),
+    "l_state": _("Status"),
+    "l_officer": _("Handläggare"),
+    "l_submitted": _("Inkom"),
+    "l_age": _("Ålder (dagar)"),
+    "l_answer_by": _("Svara senast"),
+}
 NO_OFFICER_HTML = '<span class="hint">{label}</span>'
 ASSIGN_TO_ME_HTML = (
-    '<button type="submit" name="one" value="{pk}" class="link-button">{label}'
+    '<button type="submit" name="one" value="{pk}" class="compact">{label}'
     '<span class="visually-hidden"> {ref}</span></button>'
 )
 
@@ -236,6 +251,8 @@ def _rows(applications: Iterable[dict[str, Any]], *, me: User) -> tuple[list[dic
     calls: dict[int, str] = {}
     officers: dict[int, str] = {}
     day = _Dates()
+    # Once a page, not per row: escaped here, so _html uses them as they are.
+    labels = {key: mark_safe(escape(str(label))) for key, label in COLUMN_LABELS.items()}  # noqa: S308
     rows = []
     html = []
     for a in applications:
@@ -271,6 +288,7 @@ def _rows(applications: Iterable[dict[str, Any]], *, me: User) -> tuple[list[dic
             _html(
                 ROW_HTML,
                 **row,
+                **labels,
                 choose=choose % {"ref": ref},
                 officer_cell=officer or no_officer,
                 # Not mine and open: the same rule the service applies (a closed case takes no officer).
@@ -374,6 +392,8 @@ def queue_assign(request: AuthedRequest) -> HttpResponse:
         )
     else:
         messages.info(request, _("Ärendena hade redan den handläggaren."))
+    if form.cleaned_data["one"] is not None:  # "Tilldela mig" on one row: on to the case, to work on it
+        return HttpResponseRedirect(reverse("staff_case", kwargs={"pk": pks[0]}))
     return HttpResponseRedirect(back)
 
 
