@@ -18,6 +18,7 @@ from django.db.models import CharField, F, Field, OuterRef, Subquery
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
+from grants.formatting import format_orgnr
 from grants.models import Application, ApplicationVersion, BudgetCategory
 from grants.sections import SNAPSHOT_FIELDS
 from grants.selectors import application_snapshot, current_attachments
@@ -75,7 +76,7 @@ class SubmittedApplication:
 
     @property
     def orgnr_display(self) -> str:
-        return f"{self.orgnr[:6]}-{self.orgnr[6:]}" if len(self.orgnr) == 10 else self.orgnr
+        return format_orgnr(self.orgnr)
 
     @property
     def is_frozen(self) -> bool:

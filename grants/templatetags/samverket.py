@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms, template
 
-from grants.formatting import format_date, format_instant, format_money
+from grants.formatting import format_date, format_instant, format_money, format_orgnr
 
 register = template.Library()
 
@@ -12,6 +12,12 @@ register = template.Library()
 @register.filter
 def money(value: Decimal | int | None) -> str:
     return format_money(value)
+
+
+@register.filter
+def orgnr(value: str | None) -> str:
+    """'2120951856' → '212095-1856'."""
+    return format_orgnr(value)
 
 
 @register.filter
