@@ -134,9 +134,7 @@ def decision_case_get(user: User, pk: int) -> DecisionCase:
 def latest_decision(application: Application) -> tuple[Decision | None, Grant | None]:
     """The latest decision of a case (a correction is newer than what it corrects) and, for an approval, its
     grant: who decided and who presented come with it."""
-    decision = (
-        application.decisions.select_related("decided_by", "proposed_by").order_by("-decided_at", "-pk").first()
-    )
+    decision = application.decisions.select_related("decided_by", "proposed_by").order_by("-decided_at", "-pk").first()
     grant = Grant.objects.filter(decision=decision).first() if decision is not None else None
     return decision, grant
 

@@ -131,3 +131,17 @@ def test_only_ascii_digits_and_swedish_separators_are_ever_read(text):
         assert set(number) <= allowed | {"\t", "\n", "\r", "\x0b", "\x0c"} or number != text, text
         assert not any(ch.isdigit() and not ch.isascii() for ch in text), text
         assert "+" not in text and "_" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("typed", "valid"), [("\u0666\u0660\u0660 \u0660\u0660\u0660", False), ("1_000", False), ("600 000", True)]
+)
+def test_the_calls_amounts_in_the_admin_are_read_the_same_way(db, typed, valid):
+    from grants.admin.calls import CallAdminForm
+
+    form = CallAdminForm({"total_budget": typed, "max_grant_amount": typed})
+    form.is_valid()
+    assert ("total_budget" not in form.errors) is valid
+    assert ("max_grant_amount" not in form.errors) is valid
+    html = str(CallAdminForm(initial={"max_grant_amount": Decimal("600000.00")})["max_grant_amount"])
+    assert 'value="600\u00a0000"' in html
