@@ -103,7 +103,10 @@ def decision_letter_context(decision: Decision, language: str) -> dict[str, Any]
             "period_end": format_date(application.end_date),
             "conditions": decision.conditions.strip(),
             "general_terms": _general_terms(grant, call, language),
-            "acceptance_deadline": format_instant(grant.acceptance_deadline_at) if grant else "",
+            # The deadline is the end of a working day: the day says it, a clock time would only distract.
+            "acceptance_deadline": format_date(grant.acceptance_deadline_at.astimezone(STOCKHOLM).date())
+            if grant
+            else "",
             "payouts": [
                 {"amount": format_money(p.amount), "trigger": str(p.get_trigger_display())}
                 for p in (grant.payouts.order_by("pk") if grant else [])

@@ -11,8 +11,9 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NBSP = "\u00a0"
 
 
-def format_money(amount: Decimal | int | None, *, decimals: bool | None = None) -> str:
-    """600000 → '600 000 kr' (non-breaking spaces); öre are shown only when there are any."""
+def format_amount(amount: Decimal | int | None, *, decimals: bool | None = None) -> str:
+    """600000 → '600 000' (non-breaking spaces), 1234.5 → '1 234,50', 0.00 → '0': the number without 'kr',
+    as an amount field shows it. Öre are shown only when there are any."""
     if amount is None:
         return ""
     value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -21,7 +22,25 @@ def format_money(amount: Decimal | int | None, *, decimals: bool | None = None) 
     show_cents = decimals if decimals is not None else cents != 0
     text = f"{grouped},{int(cents):02d}" if show_cents else grouped
     sign = "−" if value < 0 else ""
-    return f"{sign}{text}{NBSP}kr"
+    return f"{sign}{text}"
+
+
+def format_money(amount: Decimal | int | None, *, decimals: bool | None = None) -> str:
+    """600000 → '600 000 kr' (non-breaking spaces), in Swedish and English pages alike; öre only when there are
+    any."""
+    if amount is None:
+        return ""
+    return f"{format_amount(amount, decimals=decimals)}{NBSP}kr"
+
+
+def format_orgnr(orgnr: str | None) -> str:
+    """'2120951856' → '212095-1856', the form the Swedish Tax Agency uses; anything else is shown as stored."""
+    if not orgnr:
+        return ""
+    digits = orgnr.replace("-", "")
+    if len(digits) == 10 and digits.isascii() and digits.isdigit():
+        return f"{digits[:6]}-{digits[6:]}"
+    return orgnr
 
 
 def format_instant(value: datetime | None) -> str:

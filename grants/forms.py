@@ -11,6 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grants.formatting import format_amount
 from grants.forms_accounts import ThrottledLoginMixin
 from grants.models import Application, BudgetCategory, Organisation, OrganisationType, RequiredAttachment, User
 from grants.sections import BY_KEY
@@ -21,21 +22,50 @@ MONEY_MAX = Decimal("999999999.99")
 
 # What may follow the number: "450 000 kr", "450 000 kr.", "450 000 SEK", and the price-tag "450 000:-" or ",-".
 MONEY_SUFFIX = re.compile(r"(?:kr\.?|kronor|sek|:-|,-)$", re.IGNORECASE)
+# The number itself: ASCII digits only, either unbroken or grouped in threes by one space, no-break space
+# (U+00A0) or narrow no-break space (U+202F), then at most two decimals after a comma or a point. A minus
+# (hyphen or U+2212) is read so that the field's own "at least" message can answer it.
+MONEY_NUMBER = re.compile(
+    r"(?P<sign>[-\u2212]?)(?P<whole>[0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+)(?:[,.](?P<cents>[0-9]{1,2}))?"
+)
+
+
+class MoneyInput(forms.TextInput):
+    """A text input that shows a stored amount the Swedish way, '240 000' or '1 234,50', not '240000.00'.
+
+    What a person typed comes back as they typed it (a string), so nothing is lost on an error."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return format_amount(value)
+        return super().format_value(value)
 
 
 class MoneyField(forms.DecimalField):
     """Kronor as people write them: '600 000', '600 000 kr', '600 000:-', '1 234,50'.
 
     Swedish number formatting (and Word, and copying from a spreadsheet) separates thousands with a no-break
-    space, U+00A0, or a narrow no-break space, U+202F: every kind of space is dropped, not only the one on the
-    keyboard. Anything else that is not a number is still refused as one.
+    space, U+00A0, or a narrow no-break space, U+202F, as well as the space on the keyboard. Only ASCII digits
+    are read: Python's own parsing would also take Arabic-Indic digits, '+5' and '1_000', which no one means as
+    an amount of kronor.
     """
+
+    widget = MoneyInput
+    default_error_messages = {
+        "invalid": _("Skriv beloppet med siffror, till exempel 240 000 eller 1 234,50."),
+    }
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
-            value = "".join(value.split())  # str.split() splits on every Unicode space
-            value = MONEY_SUFFIX.sub("", value)
-            value = value.replace("\u2212", "-").replace(",", ".")  # U+2212 is the minus sign of formatted numbers
+            text = MONEY_SUFFIX.sub("", value.strip()).rstrip(" \u00a0\u202f")
+            if text in self.empty_values:
+                return None
+            match = MONEY_NUMBER.fullmatch(text)
+            if match is None:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            whole = re.sub(r"[ \u00a0\u202f]", "", match["whole"])
+            sign = "-" if match["sign"] else ""
+            value = f"{sign}{whole}.{match['cents'] or '0'}"
         return super().to_python(value)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
@@ -221,7 +251,6 @@ class BudgetLineForm(forms.Form):
         max_value=MONEY_MAX,
         decimal_places=2,
         max_digits=12,
-        widget=forms.TextInput(),
     )
 
 
@@ -258,7 +287,6 @@ class CoFinancingForm(forms.Form):
         max_digits=12,
         required=False,
         initial=Decimal("0"),
-        widget=forms.TextInput(),
         help_text=_("Kostnader som er organisation själv står för. Skriv 0 om ni inte har någon."),
     )
 

@@ -1,13 +1,14 @@
 """Forms of the case officer's case page: eligibility check, completion request, reviewer assignment and
 the proposal (föredragning). Each posts to one view that makes one service call."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from grants.forms import MultilineTextField
+from grants.forms import MoneyField, MultilineTextField
 from grants.models import Outcome, User
 from grants.sections import SECTIONS
 
@@ -67,10 +68,10 @@ class ReviewerAssignForm(forms.Form):
 
 class ProposalForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Förslag till beslut"), choices=Outcome.choices, widget=forms.RadioSelect)
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("Belopp (kr)"),
         required=False,
-        min_value=0,
+        min_value=Decimal("0"),
         max_digits=12,
         decimal_places=2,
         help_text=_("Krävs vid bifall; högst det sökta beloppet och utlysningens tak."),

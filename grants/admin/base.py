@@ -1,13 +1,17 @@
 """What the admin modules share: case records that only services write are shown read-only."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+
+from grants.formatting import format_money
 
 
 class ReadOnlyMixin:
@@ -87,3 +91,14 @@ class AccessibleFormFieldsMixin:
             widget.widgets[0].attrs.setdefault("aria-label", _("%(label)s, datum") % {"label": label})
             widget.widgets[1].attrs.setdefault("aria-label", _("%(label)s, klockslag") % {"label": label})
         return formfield
+
+
+def money_column(model: type[models.Model], name: str) -> Callable[[Any, Any], str]:
+    """A list column showing the money field `name` as '240 000 kr', sorted by the field."""
+    field = model._meta.get_field(name)
+
+    @admin.display(description=getattr(field, "verbose_name", name), ordering=name)
+    def column(self: Any, obj: Any) -> str:
+        return format_money(getattr(obj, name))
+
+    return column

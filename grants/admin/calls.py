@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.admin.base import AccessibleFormFieldsMixin, LabelledInlineFormSet
 from grants.formatting import format_money
+from grants.forms import MoneyField
 from grants.models import Call, Criterion, GrantState, OrganisationType, RequiredAttachment
 
 
@@ -42,6 +43,8 @@ class CallAdminForm(forms.ModelForm):
             "general_terms_sv",
             "general_terms_en",
         ]
+        # Amounts as everywhere else: '600 000', never Arabic-Indic digits, '+5' or '1_000' (grants.forms).
+        field_classes = {"total_budget": MoneyField, "max_grant_amount": MoneyField}
 
     def clean_eligible_org_types(self) -> list[str]:
         chosen = set(self.cleaned_data["eligible_org_types"])

@@ -17,7 +17,7 @@ from django.utils.text import smart_split
 from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
-from grants.admin.base import ReadOnlyAdmin, ReadOnlyTabularInline
+from grants.admin.base import ReadOnlyAdmin, ReadOnlyTabularInline, money_column
 from grants.admin.scoping import CaseScopedMixin, scope_to_visible_cases, sees_everything
 from grants.errors import ServiceError
 from grants.models import (
@@ -340,16 +340,18 @@ class EligibilityCheckAdmin(CaseRecordAdmin):
 
 @admin.register(Proposal)
 class ProposalAdmin(CaseRecordAdmin):
-    list_display = ["application", "outcome", "amount", "proposed_by", "proposed_at"]
+    list_display = ["application", "outcome", "amount_shown", "proposed_by", "proposed_at"]
     list_filter = ["outcome"]
     list_select_related = ["application", "proposed_by"]
+    amount_shown = money_column(Proposal, "amount")
 
 
 @admin.register(Decision)
 class DecisionAdmin(CaseRecordAdmin):
-    list_display = ["application", "outcome", "amount", "decided_by", "proposed_by", "decided_at"]
+    list_display = ["application", "outcome", "amount_shown", "decided_by", "proposed_by", "decided_at"]
     list_filter = ["outcome"]
     list_select_related = ["application", "decided_by", "proposed_by"]
+    amount_shown = money_column(Decision, "amount")
 
 
 class ReviewScoreInline(CaseScopedMixin, ReadOnlyTabularInline):

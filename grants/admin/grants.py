@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.admin.base import ReadOnlyAdmin, ReadOnlyTabularInline
+from grants.admin.base import ReadOnlyAdmin, ReadOnlyTabularInline, money_column
 from grants.admin.scoping import CaseScopedMixin
 from grants.formatting import format_money
 from grants.models import Grant, Message, Payout, PayoutBatch, RepaymentClaim, Report, ReportState
@@ -49,9 +49,10 @@ class GrantAdmin(CaseScopedMixin, ReadOnlyAdmin):
 @admin.register(Payout)
 class PayoutAdmin(CaseScopedMixin, ReadOnlyAdmin):
     case_path = "grant__application"
-    list_display = ["grant", "amount", "trigger", "state", "batch", "paid_at"]
+    list_display = ["grant", "amount_shown", "trigger", "state", "batch", "paid_at"]
     list_filter = ["state", "trigger"]
     list_select_related = ["grant__application", "batch"]
+    amount_shown = money_column(Payout, "amount")
     search_fields = ["grant__application__reference_number", "grant__application__organisation__name"]
 
 
@@ -91,9 +92,10 @@ class ReportAdmin(CaseScopedMixin, ReadOnlyAdmin):
 @admin.register(RepaymentClaim)
 class RepaymentClaimAdmin(CaseScopedMixin, ReadOnlyAdmin):
     case_path = "grant__application"
-    list_display = ["grant", "amount", "due_date", "state", "created_by", "created_at"]
+    list_display = ["grant", "amount_shown", "due_date", "state", "created_by", "created_at"]
     list_filter = ["state"]
     list_select_related = ["grant__application", "created_by"]
+    amount_shown = money_column(RepaymentClaim, "amount")
     search_fields = ["grant__application__reference_number"]
 
 

@@ -9,6 +9,8 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grants.formatting import format_money
+
 from .base import AppendOnlyModel
 from .calls import Call, RequiredAttachment
 from .organisations import Organisation
@@ -221,7 +223,7 @@ class BudgetLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()}: {self.description} ({self.amount} kr)"
+        return f"{self.get_category_display()}: {self.description} ({format_money(self.amount)})"
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

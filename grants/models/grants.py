@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grants.formatting import format_money
+
 from .applications import Application
 from .decisions import Decision
 
@@ -52,4 +54,4 @@ class Grant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.application.reference_number}: {self.granted_amount} kr"
+        return f"{self.application.reference_number}: {format_money(self.granted_amount)}"

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grants.formatting import format_orgnr
+
 from .base import AppendOnlyModel
 from .calls import OrganisationType
 
@@ -47,7 +49,7 @@ class Organisation(models.Model):
 
     @property
     def orgnr_display(self) -> str:
-        return f"{self.orgnr[:6]}-{self.orgnr[6:]}"
+        return format_orgnr(self.orgnr)
 
 
 class MembershipRole(models.TextChoices):

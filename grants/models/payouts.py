@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grants.formatting import format_money
+
 from .grants import Grant
 
 
@@ -84,4 +86,4 @@ class Payout(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.grant}: {self.amount} kr ({self.get_state_display()})"
+        return f"{self.grant}: {format_money(self.amount)} ({self.get_state_display()})"

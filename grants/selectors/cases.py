@@ -3,6 +3,8 @@ suggestions, and what changed between the last two submitted versions."""
 
 import difflib
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
@@ -10,10 +12,12 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
+from grants.formatting import format_date, format_money
 from grants.models import (
     Application,
     ApplicationState,
     ApplicationVersion,
+    BudgetCategory,
     EligibilityCheck,
     Review,
     User,
@@ -279,6 +283,25 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+MONEY_FIELDS = frozenset({"requested_amount", "co_financing"})
+DATE_FIELDS = frozenset({"start_date", "end_date"})
+
+
+def _shown_value(name: str, raw: str) -> str:
+    """A frozen value as people read it: '150 000 kr' for '150000.00', '1 mars 2027' for '2027-03-01'. A value
+    that does not read as its kind (content written outside the services) is shown as stored."""
+    if not raw:
+        return ""
+    try:
+        if name in MONEY_FIELDS:
+            return format_money(Decimal(raw))
+        if name in DATE_FIELDS:
+            return format_date(date.fromisoformat(raw))
+    except (InvalidOperation, ValueError):
+        pass
+    return raw
+
+
 def word_diff(old: str, new: str) -> list[dict[str, str]]:
     """Segments of `equal`, `delete` and `insert` words, so a template can mark them with <del>/<ins>."""
     a, b = old.split(), new.split()
@@ -295,7 +318,11 @@ def word_diff(old: str, new: str) -> list[dict[str, str]]:
 
 
 def _budget_line(line: dict[str, Any]) -> str:
-    return f"{line.get('category', '')} · {line.get('description', '')} · {line.get('amount', '')} kr"
+    """'Lokaler · Platser på Samverket · 400 000 kr': the category's label, not its code."""
+    code = _text(line.get("category"))
+    category = dict(BudgetCategory.choices).get(code, code)
+    amount = _shown_value("requested_amount", _text(line.get("amount")))
+    return f"{category} · {line.get('description', '')} · {amount}"
 
 
 def _attachment(item: dict[str, Any]) -> str:
@@ -310,7 +337,7 @@ def content_diff(old: dict[str, Any], new: dict[str, Any]) -> list[DiffRow]:
         if before == after:
             continue
         label = Application._meta.get_field(name).verbose_name  # type: ignore[union-attr]
-        row = DiffRow(label=label, old=before, new=after)
+        row = DiffRow(label=label, old=_shown_value(name, before), new=_shown_value(name, after))
         if name in LONG_TEXT_FIELDS:
             row.segments = word_diff(before, after)
         rows.append(row)
@@ -342,3 +369,4 @@ class VersionDiff:
     old: ApplicationVersion
     new: ApplicationVersion
     rows: list[DiffRow]
+    note: str = ""  # what the applicant wrote when they sent the new version (their completion answer)

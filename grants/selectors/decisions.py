@@ -132,10 +132,18 @@ def decision_case_get(user: User, pk: int) -> DecisionCase:
 
 
 def latest_decision(application: Application) -> tuple[Decision | None, Grant | None]:
-    """The latest decision of a case and, for an approval, its grant (for the applicant's page)."""
-    decision = application.decisions.order_by("-decided_at", "-pk").first()
+    """The latest decision of a case (a correction is newer than what it corrects) and, for an approval, its
+    grant: who decided and who presented come with it."""
+    decision = application.decisions.select_related("decided_by", "proposed_by").order_by("-decided_at", "-pk").first()
     grant = Grant.objects.filter(decision=decision).first() if decision is not None else None
     return decision, grant
+
+
+def pending_proposal(application: Application) -> Proposal | None:
+    """The proposal a proposed case waits on, for the case page; None for a case in any other state."""
+    if application.state != ApplicationState.PROPOSED:
+        return None
+    return application.proposals.select_related("proposed_by").order_by("-proposed_at", "-pk").first()
 
 
 def decision_ids_visible_to(user: User, decision_ids: Sequence[int]) -> list[int]:

@@ -18,10 +18,12 @@ from django.db.models import CharField, F, Field, OuterRef, Subquery
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
+from grants.formatting import format_orgnr
 from grants.models import Application, ApplicationVersion, BudgetCategory
 from grants.sections import SNAPSHOT_FIELDS
 from grants.selectors import application_snapshot, current_attachments
 from grants.selectors.cases import VersionDiff, content_diff
+from workflows.models import CaseEvent
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class SubmittedApplication:
 
     @property
     def orgnr_display(self) -> str:
-        return f"{self.orgnr[:6]}-{self.orgnr[6:]}" if len(self.orgnr) == 10 else self.orgnr
+        return format_orgnr(self.orgnr)
 
     @property
     def is_frozen(self) -> bool:
@@ -191,15 +193,27 @@ def _shown(
     )
 
 
+def completion_note() -> Subquery:
+    """An annotation of versions: what the applicant wrote with the completion answer that froze the version.
+    The case log holds it: the answer's event is logged in the same transaction, at the same instant, just before
+    the version (for version 1, the submission, there is none)."""
+    events = CaseEvent.objects.filter(
+        application_id=OuterRef("application_id"), event="application.completed", created_at__lte=OuterRef("created_at")
+    ).order_by("-created_at", "-pk")
+    return Subquery(events.values("note")[:1], output_field=CharField())
+
+
 def case_versions(application: Application) -> CaseVersions:
     """The versions of a case for its page, in two queries: every version (few: one per submission and
-    completion answer) and the call's attachment kinds."""
-    versions = list(application.versions.order_by("number"))
+    completion answer) with its completion note, and the call's attachment kinds."""
+    versions = list(application.versions.annotate(completion_note=completion_note()).order_by("number"))
     latest = versions[-1] if versions else None
     diff = None
     if len(versions) >= 2:
         old, new = versions[-2], versions[-1]
-        diff = VersionDiff(old=old, new=new, rows=content_diff(old.content, new.content))
+        diff = VersionDiff(
+            old=old, new=new, rows=content_diff(old.content, new.content), note=new.completion_note or ""
+        )
     return CaseVersions(
         shown=_shown(application, latest, attachment_kind_labels(application)), versions=versions, diff=diff
     )

@@ -1,7 +1,7 @@
 """Staff actions on a case: eligibility, review start, completion requests, proposal and decision."""
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -31,6 +31,7 @@ from grants.selectors.versions import submitted_content
 from grants.services.applications import completion_edits_discard
 from grants.services.messages import notify_members
 from grants.tasks import enqueue_in_transaction
+from grants.workdays import deadline_after
 from workflows.application import OPEN_CASE_STATES, ApplicationFlow
 
 
@@ -271,7 +272,7 @@ def decision_approve(*, actor: User, application: Application, now: datetime) ->
         granted_amount=proposal.amount,
         terms=call.general_terms_sv,
         terms_en=call.general_terms_en,
-        acceptance_deadline_at=now + timedelta(days=call.acceptance_days),
+        acceptance_deadline_at=deadline_after(now, call.acceptance_days),
         created_at=now,
     )
     advance = (proposal.amount * call.advance_percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -2,9 +2,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django import template
+from django import forms, template
 
-from grants.formatting import format_date, format_instant, format_money
+from grants.formatting import format_date, format_instant, format_money, format_orgnr
 
 register = template.Library()
 
@@ -12,6 +12,12 @@ register = template.Library()
 @register.filter
 def money(value: Decimal | int | None) -> str:
     return format_money(value)
+
+
+@register.filter
+def orgnr(value: str | None) -> str:
+    """'2120951856' → '212095-1856'."""
+    return format_orgnr(value)
 
 
 @register.filter
@@ -25,21 +31,47 @@ def swedish_date(value: date | None) -> str:
 
 
 @register.filter
-def is_checkbox(bound_field: Any) -> bool:
-    return getattr(bound_field.field.widget, "input_type", "") == "checkbox"
+def is_choice_group(bound_field: Any) -> bool:
+    """Radios or a group of checkboxes: one input per option, rendered by components/choices.html."""
+    return isinstance(bound_field.field.widget, forms.RadioSelect)  # CheckboxSelectMultiple is one too
 
 
 @register.filter
-def with_described_by(bound_field: Any) -> str:
-    """Render the input with aria-describedby pointing at its hint and errors, and aria-invalid on error."""
+def is_multiple(bound_field: Any) -> bool:
+    return bool(getattr(bound_field.field.widget, "allow_multiple_selected", False))
+
+
+@register.filter
+def is_checkbox(bound_field: Any) -> bool:
+    """A single checkbox (a yes/no question), not a group of them."""
+    widget = bound_field.field.widget
+    return getattr(widget, "input_type", "") == "checkbox" and not isinstance(widget, forms.RadioSelect)
+
+
+@register.filter
+def anchor(bound_field: Any) -> str:
+    """The id the error summary links to: the input's, or the first option's in a group of radios or checkboxes."""
+    return bound_field.id_for_label or f"{bound_field.auto_id}_0"
+
+
+@register.filter
+def described_by_ids(bound_field: Any) -> str:
+    """The ids of the field's hint and error messages, for aria-describedby."""
     ids = []
     if bound_field.help_text:
         ids.append(f"{bound_field.auto_id}_hint")
     for i, _error in enumerate(bound_field.errors, start=1):
         ids.append(f"{bound_field.auto_id}_error" + ("" if i == 1 else str(i)))
+    return " ".join(ids)
+
+
+@register.filter
+def with_described_by(bound_field: Any) -> str:
+    """Render the input with aria-describedby pointing at its hint and errors, and aria-invalid on error."""
+    ids = described_by_ids(bound_field)
     attrs: dict[str, str] = {}
     if ids:
-        attrs["aria-describedby"] = " ".join(ids)
+        attrs["aria-describedby"] = ids
     if bound_field.errors:
         attrs["aria-invalid"] = "true"
     return bound_field.as_widget(attrs=attrs)

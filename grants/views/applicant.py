@@ -21,6 +21,7 @@ from grants.models import Application, ApplicationState, Attachment, Call
 from grants.sections import BY_KEY, SECTIONS
 from grants.selectors.versions import application_as_it_is
 from grants.services import applications as app_services
+from grants.views import language
 from grants.views.base import AuthedRequest, pdf_attachment_response
 from workflows.base import refusal_message
 
@@ -141,8 +142,10 @@ def application_section(request: AuthedRequest, pk: int, section: str) -> HttpRe
         "next_section": _next_section(section),
     }
     now = timezone.now()
+    switch = language.switch_requested(request)
+    here = reverse("application_section", kwargs={"pk": application.pk, "section": section})
     if section == "budget":
-        return _budget_section(request, application, context, now)
+        return _budget_section(request, application, context, now, switch=switch, here=here)
     if section == "attachments":
         return _attachments_section(request, application, context, now)
 
@@ -156,13 +159,23 @@ def application_section(request: AuthedRequest, pk: int, section: str) -> HttpRe
         except (NotAllowed, *REFUSED) as exc:
             form.add_error(None, refusal_message(exc))
         else:
+            if switch:
+                return language.saved_and_switched(request, here, switch)
             return _after_save(request, application, section)
     context["form"] = form
+    if switch:
+        return language.unsaved_and_switched(request, "grants/application_section.html", context, switch)
     return render(request, "grants/application_section.html", context)
 
 
 def _budget_section(
-    request: AuthedRequest, application: Application, context: dict[str, Any], now: Any
+    request: AuthedRequest,
+    application: Application,
+    context: dict[str, Any],
+    now: Any,
+    *,
+    switch: str | None,
+    here: str,
 ) -> HttpResponse:
     post = request.POST if request.method == "POST" else None
     if post is not None and ("add_line" in post or "remove_line" in post):
@@ -193,6 +206,8 @@ def _budget_section(
             except (NotAllowed, *REFUSED) as exc:
                 co_form.add_error(None, refusal_message(exc))
             else:
+                if switch:
+                    return language.saved_and_switched(request, here, switch)
                 return _after_save(request, application, "budget")
     else:
         initial = [
@@ -202,6 +217,8 @@ def _budget_section(
         formset = forms.BudgetLineFormSet(initial=initial)
         co_form = forms.CoFinancingForm(initial={"co_financing": application.co_financing})
     context.update({"formset": formset, "co_form": co_form})
+    if switch:
+        return language.unsaved_and_switched(request, "grants/application_budget.html", context, switch)
     return render(request, "grants/application_budget.html", context)
 
 

@@ -19,7 +19,7 @@ SV = {
         "Vinnova beviljar Östersunds kommun bidrag med högst 600 000 kronor.",
         "Beviljat belopp, högst 600 000 kr",
         "Projekttid 1 januari 2027 – 31 december 2027",
-        "Villkoren ska accepteras senast 26 december 2026 kl. 10:00",
+        "Villkoren ska accepteras senast 28 december 2026;",  # 26 Dec 2026: annandag jul, a Saturday
         "Vinnovas allmänna villkor för bidrag gäller.",
         "Vid accept av villkoren 480 000 kr",
         "När slutrapporten godkänts 120 000 kr",
@@ -54,7 +54,7 @@ EN = {
         "Vinnova grants Östersunds kommun funding of at most SEK 600 000.",
         "Amount granted, at most 600 000 kr",
         "Project period 1 January 2027 – 31 December 2027",
-        "The terms must be accepted by 26 December 2026 at 10:00",
+        "The terms must be accepted by 28 December 2026;",
         "Vinnova's general terms and conditions for grants apply.",
         "480 000 kr",
         "120 000 kr",

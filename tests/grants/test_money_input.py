@@ -1,6 +1,6 @@
 """Amounts as Swedes write and paste them: thousands separated by any kind of space (Swedish number formatting
 and Word use a narrow no-break space, U+202F), followed by "kr" or the price tag ":-". Anything else that is
-not a number is refused with Django's own "Fyll i ett tal."."""
+not a number is refused with a message that says how to write it."""
 
 from decimal import Decimal
 
@@ -43,7 +43,7 @@ def test_anything_else_is_not_a_number(typed):
     with translation.override("sv"):
         form = CoFinancingForm({"co_financing": typed})
         assert not form.is_valid()
-        assert form.errors["co_financing"] == ["Fyll i ett tal."]
+        assert form.errors["co_financing"] == ["Skriv beloppet med siffror, till exempel 240 000 eller 1 234,50."]
 
 
 def test_a_budget_pasted_from_word_is_saved(client, applicant, draft):

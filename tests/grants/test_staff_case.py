@@ -315,7 +315,7 @@ def test_word_diff_and_content_diff():
     }
     rows = content_diff(old, new)
     assert [str(r.label) for r in rows] == ["Budgetrader", "Bilagor"]
-    assert rows[0].removed == ["P · d · 1 kr"] and rows[0].added == ["P · d · 2 kr"]
+    assert rows[0].removed == ["P · d · 1\xa0kr"] and rows[0].added == ["P · d · 2\xa0kr"]
     assert content_diff(old, old) == []
 
 

@@ -21,11 +21,13 @@ from grants.permissions import Verdict
 from grants.sections import BY_KEY
 from grants.selectors import cases as sel
 from grants.selectors.case_log import case_log
+from grants.selectors.decisions import latest_decision, pending_proposal
 from grants.selectors.reviews import review_summary
 from grants.selectors.versions import case_versions, submitted_content
 from grants.services import cases as case_services
 from grants.services import reviews as review_services
 from grants.views.base import AuthedRequest
+from workflows.application import OPEN_CASE_STATES
 from workflows.base import refusal_message
 
 
@@ -46,8 +48,15 @@ def _page(
     versions = case_versions(application)
     suggestions = sel.eligibility_suggestions(application, versions.shown)
     candidates = sel.reviewer_candidates(application)
+    decision, grant = latest_decision(application)
     context: dict[str, Any] = {
         "application": application,
+        # A case that has left handling (proposed, decided, withdrawn) shows what became of it, not the forms
+        # of handling that can no longer apply.
+        "handling_open": application.state in OPEN_CASE_STATES,
+        "decision": decision,
+        "grant": grant,
+        "proposal": pending_proposal(application),
         "actions": actions,
         "latest_check": latest_check,
         "failures": sel.eligibility_failures(latest_check) if latest_check else [],
