@@ -18,11 +18,12 @@ transactions IMMEDIATE there, which takes the database's write lock at BEGIN.
 # ruff: noqa: S608
 
 import json
+import weakref
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model
 from django.utils.dateparse import parse_datetime
 
@@ -32,6 +33,10 @@ from grants.selectors import REQUIRED_KINDS_CACHE
 MAX_PK = 2**63 - 1  # bigint: a larger key in the URL matches nothing (the database would refuse the number)
 CENTS = Decimal("0.01")
 _SQL: dict[str, str] = {}
+_CONVERTERS: "weakref.WeakKeyDictionary[Any, dict[type[Model], list[tuple[int, list[Any], Any]]]]" = (
+    weakref.WeakKeyDictionary()
+)
+_ATTNAMES: dict[type[Model], list[str]] = {}
 M = TypeVar("M", bound=Model)
 
 
@@ -80,14 +85,30 @@ def _statement() -> str:
     return _SQL[vendor]
 
 
+def _converters(model: type[Model]) -> list[tuple[int, list[Any], Any]]:
+    """The ORM's converters of the model's columns (e.g. JSON text to lists; on SQLite also decimals, dates and
+    times), worked out once per model and connection (they are bound to the connection's operations)."""
+    wrapper = connections[connection.alias]
+    per_model = _CONVERTERS.setdefault(wrapper, {})
+    if model not in per_model:
+        found = []
+        for i, field in enumerate(model._meta.concrete_fields):
+            column = field.get_col(model._meta.db_table)
+            functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if functions:
+                found.append((i, functions, column))
+        per_model[model] = found
+    return per_model[model]
+
+
 def _instance(model: type[M], values: list[Any]) -> M:
     """A model instance from its columns as the database sent them, converted as the ORM would convert them."""
-    fields = model._meta.concrete_fields
-    for i, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+    for i, functions, column in _converters(model):
+        for convert in functions:
             values[i] = convert(values[i], column, connection)
-    return model.from_db(connection.alias, [f.attname for f in fields], values)
+    return model.from_db(
+        connection.alias, _ATTNAMES.setdefault(model, [f.attname for f in model._meta.concrete_fields]), values
+    )
 
 
 def _loaded(model: type[M], **values: Any) -> M:
