@@ -162,3 +162,31 @@ def test_the_cached_lines_queryset_is_this_applications(full_draft):
     locked.budget_lines.all().delete()
     assert not BudgetLine.objects.filter(application=application).exists()
     assert BudgetLine.objects.exclude(application=application).count() == others
+
+
+@pytest.mark.parametrize(
+    ("model", "read"),
+    [
+        (BudgetLine, {"id", "application_id", "category", "description", "amount", "position"}),
+        (
+            Attachment,
+            {
+                "id",
+                "application_id",
+                "kind_id",
+                "file",
+                "original_name",
+                "size",
+                "sha256",
+                "uploaded_by_id",
+                "uploaded_at",
+                "removed_at",  # always NULL: the read takes the current attachments only
+            },
+        ),
+        (RequiredAttachment, {"id", "call_id", "code", "name_sv", "name_en", "required", "position"}),
+    ],
+)
+def test_the_lists_read_every_column(model, read):
+    """The JSON lists name their columns one by one: a field added to the model must be added to the read in
+    grants/selectors/locked.py too, or its instances would carry the field's default instead of its value."""
+    assert {f.attname for f in model._meta.concrete_fields} == read, "update grants/selectors/locked.py"
