@@ -68,6 +68,10 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rs
 PG_MAINTENANCE_DB = os.environ.get("BENCH_PG_MAINTENANCE_DB", "test")
 BENCH_DB = os.environ.get("BENCH_DB", "samverket_bench")
 HOST = "127.0.0.1"
+# The target as restated in issue 9 (the submission's own SQL, replayed without Python, reaches 0.32-0.41 of
+# the bare INSERT): printed as met or missed, never raised.
+TARGET_RATIO = 0.30
+TARGET_P99_MS = 1000
 REQUEST_TIMEOUT_S = 30
 
 
@@ -778,8 +782,20 @@ def main() -> int:
             f"{floor_sql.logged_in_ms:.2f} ms: ratio {floor_sql.ratio:.2f} before any Python"
         )
         ratio = submit.per_s / baseline.per_s if baseline.per_s else 0.0
-        verdict = "meets" if ratio >= 0.5 else "MISSES"
-        log(f"ratio {ratio:.2f} {verdict} the target 0.5; whole run {time.monotonic() - started:.0f} s")
+        p99_ms = submit.percentile_ms(99)
+        met = (
+            ratio >= TARGET_RATIO
+            and p99_ms < TARGET_P99_MS
+            and not submit.errors
+            and not check.lost
+            and not check.gaps
+            and not check.duplicates
+        )
+        log(
+            f"ratio {ratio:.2f}, p99 {p99_ms:.0f} ms, errors {submit.errors}, lost {check.lost}, gaps {check.gaps}: "
+            f"{'meets' if met else 'MISSES'} the target (ratio >= {TARGET_RATIO:.2f}, p99 < {TARGET_P99_MS} ms, "
+            f"none lost, no gaps, no errors); whole run {time.monotonic() - started:.0f} s"
+        )
         log(
             f"RESULT rush ratio={ratio:.2f} per_s={submit.per_s:.1f} p99_ms={submit.percentile_ms(99):.0f} "
             f"errors={submit.errors} lost={check.lost} gaps={check.gaps}"

@@ -109,6 +109,8 @@ AUTH_USER_MODEL = "grants.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Django's database sessions, read with one prepared statement instead of an ORM query per request.
+SESSION_ENGINE = "grants.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -17,6 +17,7 @@ from grants.models import (
     MembershipRole,
     Organisation,
     RequestState,
+    RequiredAttachment,
     SignatoryRequest,
     User,
 )
@@ -104,6 +105,18 @@ def current_attachments(application: Application) -> list[Attachment]:
     return list(application.attachments.filter(removed_at__isnull=True).select_related("kind"))
 
 
+REQUIRED_KINDS_CACHE = "_required_attachment_kinds"
+
+
+def required_attachment_kinds(call: Call) -> list[RequiredAttachment]:
+    """The call's required attachment kinds in order, from the locked read (grants.selectors.locked) when it
+    brought them along."""
+    cached = call.__dict__.get(REQUIRED_KINDS_CACHE)
+    if cached is not None:
+        return list(cached)
+    return list(call.attachment_kinds.filter(required=True).order_by("position", "pk"))
+
+
 def application_problems(application: Application) -> list[tuple[str, Text]]:
     """What stops this application from being submitted, as (section, message), in form order."""
     problems: list[tuple[str, Text]] = []
@@ -140,7 +153,7 @@ def application_problems(application: Application) -> list[tuple[str, Text]]:
             )
         )
     present = {a.kind_id for a in current_attachments(application) if a.kind_id is not None}
-    for kind in application.call.attachment_kinds.filter(required=True):
+    for kind in required_attachment_kinds(application.call):
         if kind.pk not in present:
             problems.append(("attachments", _("Bilagor: ”%(name)s” saknas.") % {"name": kind.name}))
     return problems

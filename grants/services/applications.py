@@ -9,7 +9,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
@@ -29,7 +28,8 @@ from grants.models import (
     User,
 )
 from grants.sections import BY_KEY, SECTION_KEYS
-from grants.selectors import application_content_prefetches, application_problems, application_snapshot
+from grants.selectors import application_problems, application_snapshot
+from grants.selectors.locked import application_get_locked
 from grants.selectors.versions import content_values, latest_version
 from grants.services.messages import message_send, notify
 from grants.tasks import application_submission_followup, enqueue_in_transaction
@@ -42,21 +42,12 @@ DISCARD_EVENT = "application.completion_discarded"
 
 
 def _locked(application: Application, actor: User) -> Application:
-    # of=("self",): lock this application only, not the call and organisation rows joined in; otherwise every
-    # edit and submission in a call would queue on the call row. Whether the actor is a member comes along in
-    # the same query: every applicant action asks it, some twice (the service and the flow).
-    locked = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call", "organisation")
-        .prefetch_related(*application_content_prefetches())
-        .annotate(
-            actor_is_member=Exists(
-                Membership.objects.filter(user_id=actor.pk, organisation_id=OuterRef("organisation_id"))
-            )
-        )
-        .get(pk=application.pk)
-    )
-    permissions.remember_membership(actor, locked, locked.actor_is_member)
+    # One statement (grants.selectors.locked): the row locked, its call and organisation, whether the actor is a
+    # member (every applicant action asks, some twice: the service and the flow), and the content the guards and
+    # the frozen version read. Only this application is locked, not the call: otherwise every edit and
+    # submission in a call would queue on the call row.
+    locked, member = application_get_locked(application.pk, actor.pk)
+    permissions.remember_membership(actor, locked, member)
     return locked
 
 
