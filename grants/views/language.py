@@ -5,7 +5,7 @@ needed), so switching sends what was typed. The page's view saves it as its own 
 the page again in the other language; if something typed cannot be saved, the same form comes back in the other
 language with everything typed and the errors, and nothing is saved."""
 
-from typing import Any
+from typing import Any, Literal, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -35,7 +35,8 @@ def _with_language(response: HttpResponse, language: str) -> HttpResponse:
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        # django-stubs types the setting as str; Django accepts the same values here as in set_language.
+        samesite=cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE),
     )
     return response
 
