@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.admin.base import AccessibleFormFieldsMixin, LabelledInlineFormSet
 from grants.formatting import format_money
-from grants.models import Call, Criterion, GrantState, OrganisationType, RequiredAttachment
+from grants.models import Call, Criterion, OrganisationType, RequiredAttachment
+from grants.models.states import GRANT_COMMITTED_STATES
 
 
 class CallAdminForm(forms.ModelForm):
@@ -100,7 +101,7 @@ class CallAdmin(AccessibleFormFieldsMixin, admin.ModelAdmin):
             .annotate(
                 committed_amount=Sum(
                     "applications__grant__granted_amount",
-                    filter=~Q(applications__grant__state=GrantState.CANCELLED),
+                    filter=Q(applications__grant__state__in=GRANT_COMMITTED_STATES),
                 )
             )
         )

@@ -28,6 +28,7 @@ from .organisations import (
 from .payouts import Payout, PayoutBatch, PayoutBatchState, PayoutState, PayoutTrigger
 from .reports import RepaymentClaim, RepaymentClaimState, Report, ReportKind, ReportState
 from .reviews import Recommendation, Review, ReviewScore
+from .states import Lifecycle, lifecycle_state_label
 from .workers import WorkerHeartbeat
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "GrantState",
     "Invitation",
     "JoinRequest",
+    "Lifecycle",
     "Membership",
     "MembershipRole",
     "Message",
@@ -74,6 +76,7 @@ __all__ = [
     "ReviewScore",
     "SignatoryRequest",
     "User",
+    "lifecycle_state_label",
     "UserManager",
     "WorkerHeartbeat",
 ]

@@ -5,13 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .applications import Application
 from .decisions import Decision
-
-
-class GrantState(models.TextChoices):
-    AWAITING_ACCEPTANCE = "AWAITING_ACCEPTANCE", _("Väntar på accept")
-    ACTIVE = "ACTIVE", _("Pågående")
-    CLOSED = "CLOSED", _("Avslutat")
-    CANCELLED = "CANCELLED", _("Makulerat")
+from .states import GrantState
 
 
 class Grant(models.Model):

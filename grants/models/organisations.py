@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import AppendOnlyModel
 from .calls import OrganisationType
+from .states import RequestState
 
 
 class PaymentAccountType(models.TextChoices):
@@ -164,12 +165,6 @@ class OrganisationEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return str(ORGANISATION_EVENT_LABELS.get(self.event, self.event))
-
-
-class RequestState(models.TextChoices):
-    PENDING = "PENDING", _("Väntar")
-    GRANTED = "GRANTED", _("Beviljad")
-    REFUSED = "REFUSED", _("Avslagen")
 
 
 def _request_constraints(prefix: str, person: str) -> list[models.BaseConstraint]:

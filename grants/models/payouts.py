@@ -4,27 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .grants import Grant
-
-
-class PayoutState(models.TextChoices):
-    PLANNED = "PLANNED", _("Planerad")
-    DUE = "DUE", _("Att betala")
-    IN_BATCH = "IN_BATCH", _("I underlag")
-    SENT = "SENT", _("Skickad")
-    PAID = "PAID", _("Utbetald")
-    FAILED = "FAILED", _("Misslyckad")
-    CANCELLED = "CANCELLED", _("Makulerad")
+from .states import PAYOUT_BATCHED_STATES, PayoutBatchState, PayoutState
 
 
 class PayoutTrigger(models.TextChoices):
     ON_ACCEPTANCE = "ON_ACCEPTANCE", _("Vid accept av villkoren")
     ON_FINAL_REPORT = "ON_FINAL_REPORT", _("När slutrapporten godkänts")
-
-
-class PayoutBatchState(models.TextChoices):
-    OPEN = "OPEN", _("Öppet")
-    EXPORTED = "EXPORTED", _("Exporterat")
-    RECONCILED = "RECONCILED", _("Avstämt")
 
 
 class PayoutBatch(models.Model):
@@ -78,7 +63,7 @@ class Payout(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payout_amount_positive"),
             models.CheckConstraint(
-                condition=~models.Q(state__in=["IN_BATCH", "SENT"]) | models.Q(batch__isnull=False),
+                condition=~models.Q(state__in=sorted(PAYOUT_BATCHED_STATES)) | models.Q(batch__isnull=False),
                 name="payout_batched_has_batch",
             ),
         ]

@@ -17,7 +17,6 @@ from grants.models import (
     Decision,
     EligibilityCheck,
     Grant,
-    GrantState,
     Outcome,
     Payout,
     PayoutTrigger,
@@ -26,12 +25,13 @@ from grants.models import (
     ReportKind,
     User,
 )
+from grants.models.states import APPLICATION_PRE_PROPOSAL_STATES, GRANT_COMMITTED_STATES
 from grants.sections import SECTION_KEYS
 from grants.selectors.versions import submitted_content
 from grants.services.applications import completion_edits_discard
 from grants.services.messages import notify_members
 from grants.tasks import enqueue_in_transaction
-from workflows.application import OPEN_CASE_STATES, ApplicationFlow
+from workflows.application import ApplicationFlow
 
 
 def _locked(application: Application) -> Application:
@@ -68,7 +68,7 @@ def eligibility_check_record(
         raise NotAllowed(verdict.reason)
     application = _locked(application)
     _require_case(application)
-    if application.state not in OPEN_CASE_STATES:
+    if application.state not in APPLICATION_PRE_PROPOSAL_STATES:
         # The check decides whether a case goes on to review: once proposed or decided, it is history.
         raise ServiceError(_("Ärendet är inte längre öppet för handläggning."))
     check = EligibilityCheck.objects.create(
@@ -221,7 +221,7 @@ def call_committed_amount(call: Call) -> Decimal:
     """Sum of approved, not cancelled grants of a call."""
     total = (
         Grant.objects.filter(application__call=call)
-        .exclude(state=GrantState.CANCELLED)
+        .filter(state__in=GRANT_COMMITTED_STATES)
         .aggregate(total=Sum("granted_amount"))["total"]
     )
     return total or Decimal("0.00")
