@@ -12,6 +12,7 @@ keep working.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grants.text import Text
 
@@ -19,12 +20,13 @@ from grants.text import Text
 class Lifecycle(models.TextChoices):
     """Which lifecycle a case-log event belongs to (workflows.models.CaseEvent.lifecycle)."""
 
-    APPLICATION = "application", _("Ansökan")
-    GRANT = "grant", _("Bidrag")
-    PAYOUT = "payout", _("Utbetalning")
-    BATCH = "batch", _("Utbetalningsunderlag")
-    REPORT = "report", _("Rapport")
-    REPAYMENT = "repayment", _("Återkrav")
+    # A context of their own: "Bidrag" is "Grants" in the menu but "Grant" here.
+    APPLICATION = "application", pgettext_lazy("livscykel", "Ansökan")
+    GRANT = "grant", pgettext_lazy("livscykel", "Bidrag")
+    PAYOUT = "payout", pgettext_lazy("livscykel", "Utbetalning")
+    BATCH = "batch", pgettext_lazy("livscykel", "Utbetalningsunderlag")
+    REPORT = "report", pgettext_lazy("livscykel", "Rapport")
+    REPAYMENT = "repayment", pgettext_lazy("livscykel", "Återkrav")
 
 
 # --- Application / case (DESIGN.md §4.1) --------------------------------------------------------------------
