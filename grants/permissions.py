@@ -23,7 +23,7 @@ from .models import (
     SignatoryRequest,
     User,
 )
-from .models.states import APPLICATION_OPEN_STATES
+from .models.states import APPLICATION_OPEN_STATES, APPLICATION_PRE_PROPOSAL_STATES
 
 CASE_OFFICER = "case_officer"
 REVIEWER = "reviewer"
@@ -112,11 +112,7 @@ def can_delete_draft(user: User, application: Application) -> Verdict:
 def can_withdraw(user: User, application: Application) -> Verdict:
     if not is_member(user, application):
         return Verdict(False, _("Du är inte medlem i organisationen."))
-    if application.state not in {
-        ApplicationState.SUBMITTED,
-        ApplicationState.IN_REVIEW,
-        ApplicationState.AWAITING_COMPLETION,
-    }:
+    if application.state not in APPLICATION_PRE_PROPOSAL_STATES:
         return Verdict(False, _("Ansökan kan inte återkallas i det här skedet."))
     return YES
 
