@@ -41,6 +41,7 @@ from grants.models import (
     Review,
     User,
 )
+from grants.models.plans import DEFAULT_PLAN, PayoutPlanStep
 from grants.services import applications as apps
 from grants.services import cases, reviews
 from grants.services.memberships import membership_create_logged
@@ -140,6 +141,8 @@ class Seeder:
             created_at=min(opens_at, self.now),
             **CALL_TEXT,
         )
+        for position, (percent, trigger) in enumerate(DEFAULT_PLAN, start=1):
+            PayoutPlanStep.objects.create(call=call, position=position, percent=percent, trigger=trigger)
         for position, (name_sv, name_en, weight, guidance_sv, guidance_en) in enumerate(CRITERIA, start=1):
             Criterion.objects.create(
                 call=call,

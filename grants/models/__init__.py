@@ -25,7 +25,8 @@ from .organisations import (
     RequestState,
     SignatoryRequest,
 )
-from .payouts import Payout, PayoutBatch, PayoutBatchState, PayoutState, PayoutTrigger
+from .payouts import Payout, PayoutBatch, PayoutBatchState, PayoutState
+from .plans import PayoutPlanStep, PayoutTrigger
 from .reports import RepaymentClaim, RepaymentClaimState, Report, ReportKind, ReportState
 from .reviews import Recommendation, Review, ReviewScore
 from .states import Lifecycle, lifecycle_state_label
@@ -60,6 +61,7 @@ __all__ = [
     "Payout",
     "PayoutBatch",
     "PayoutBatchState",
+    "PayoutPlanStep",
     "PayoutState",
     "PayoutTrigger",
     "Proposal",

@@ -4,12 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .grants import Grant
+from .plans import PayoutTrigger
 from .states import PAYOUT_BATCHED_STATES, PayoutBatchState, PayoutState
-
-
-class PayoutTrigger(models.TextChoices):
-    ON_ACCEPTANCE = "ON_ACCEPTANCE", _("Vid accept av villkoren")
-    ON_FINAL_REPORT = "ON_FINAL_REPORT", _("När slutrapporten godkänts")
 
 
 class PayoutBatch(models.Model):

@@ -88,6 +88,8 @@ _G = GrantState
 
 # The grant's amount is bound in the call's budget (DESIGN.md §5 rule 2): everything but a cancelled grant.
 GRANT_COMMITTED_STATES = frozenset({_G.AWAITING_ACCEPTANCE, _G.ACTIVE, _G.CLOSED})
+# The signatory has accepted the terms (who, when and the terms' SHA-256 are recorded).
+GRANT_ACCEPTED_STATES = frozenset({_G.ACTIVE, _G.CLOSED})
 # Nothing more happens to the grant.
 GRANT_FINAL_STATES = frozenset({_G.CLOSED, _G.CANCELLED})
 
