@@ -21,10 +21,10 @@ from .organisations import (
     MembershipRole,
     Organisation,
     OrganisationEvent,
-    PaymentAccountType,
     RequestState,
     SignatoryRequest,
 )
+from .payment_accounts import PaymentAccount, PaymentAccountType
 from .payouts import Payout, PayoutBatch, PayoutBatchState, PayoutState
 from .plans import PayoutPlanStep, PayoutTrigger
 from .reports import RepaymentClaim, RepaymentClaimState, Report, ReportKind, ReportState
@@ -57,6 +57,7 @@ __all__ = [
     "OrganisationEvent",
     "OrganisationType",
     "Outcome",
+    "PaymentAccount",
     "PaymentAccountType",
     "Payout",
     "PayoutBatch",

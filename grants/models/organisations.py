@@ -10,12 +10,6 @@ from .calls import OrganisationType
 from .states import RequestState
 
 
-class PaymentAccountType(models.TextChoices):
-    BANKGIRO = "BANKGIRO", _("Bankgiro")
-    PLUSGIRO = "PLUSGIRO", _("Plusgiro")
-    IBAN = "IBAN", _("IBAN och BIC")
-
-
 class Organisation(models.Model):
     """A public organisation that applies: state agency, municipality, region or other public body."""
 
@@ -25,11 +19,7 @@ class Organisation(models.Model):
     street_address = models.CharField(_("gatuadress"), max_length=200, blank=True)
     postal_code = models.CharField(_("postnummer"), max_length=6, blank=True)
     city = models.CharField(_("ort"), max_length=100, blank=True)
-    payment_account_type = models.CharField(
-        _("kontotyp"), max_length=10, choices=PaymentAccountType.choices, blank=True
-    )
-    payment_account = models.CharField(_("kontonummer"), max_length=34, blank=True)
-    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    # Payment accounts have a history of their own and need a second person's verification: PaymentAccount.
     created_at = models.DateTimeField(_("skapad"), default=timezone.now)
 
     class Meta:

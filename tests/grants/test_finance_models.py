@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
@@ -12,7 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grants.errors import ServiceError
-from grants.models import ApplicationState, Grant, GrantState, PayoutPlanStep, PayoutTrigger
+from grants.models import (
+    ApplicationState,
+    Grant,
+    GrantState,
+    PaymentAccount,
+    PaymentAccountType,
+    PayoutPlanStep,
+    PayoutTrigger,
+)
+from grants.models.base import ImmutableRecordError
 from grants.models.plans import DEFAULT_PLAN, call_payout_plan, payout_amounts, plan_total_error
 from tests.factories import CallFactory, UserFactory
 from tests.workflows.lifecycle import bring_to
@@ -195,3 +205,153 @@ def test_cancelled_only_with_its_time_and_releases_within_the_grant(grant, now):
     Grant.objects.filter(pk=grant.pk).update(
         state=GrantState.CANCELLED, cancelled_at=now, released_amount=grant.granted_amount, declined_reason="Nej."
     )
+
+
+# --- payment accounts ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def organisation(draft):
+    return draft.organisation
+
+
+@pytest.fixture
+def finance(db):
+    return UserFactory(email="ekonomi@example.se", roles=["finance"])
+
+
+@pytest.fixture
+def finance2(db):
+    return UserFactory(email="ekonomi2@example.se", roles=["finance"])
+
+
+def _account(organisation, user, **fields):
+    values = {"kind": PaymentAccountType.BANKGIRO, "number": "50501055", "created_by": user} | fields
+    return PaymentAccount.objects.create(organisation=organisation, **values)
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "bic", "number", "stored_bic"),
+    [
+        (PaymentAccountType.BANKGIRO, "5050-1055", "", "50501055", ""),
+        (PaymentAccountType.PLUSGIRO, "28 65 43-4", "", "2865434", ""),
+        (PaymentAccountType.IBAN, "SE45 5000 0000 0583 9825 7466", "ESSESESS", "SE4550000000058398257466", "ESSESESS"),
+    ],
+)
+def test_clean_checks_and_compacts_the_number(organisation, finance, kind, typed, bic, number, stored_bic):
+    account = PaymentAccount(organisation=organisation, kind=kind, number=typed, bic=bic, created_by=finance)
+    account.full_clean()
+    assert (account.number, account.bic) == (number, stored_bic)
+    account.save()
+    assert account.account.number == number
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "bic"),
+    [
+        (PaymentAccountType.BANKGIRO, "5050-1056", ""),  # wrong check digit
+        (PaymentAccountType.PLUSGIRO, "28 65 43-5", ""),
+        (PaymentAccountType.IBAN, "SE45 5000 0000 0583 9825 7467", "ESSESESS"),
+        (PaymentAccountType.IBAN, "SE45 5000 0000 0583 9825 7466", "ZZZZSESS"),  # no such bank
+    ],
+)
+def test_clean_refuses_an_invalid_account(organisation, finance, kind, typed, bic):
+    account = PaymentAccount(organisation=organisation, kind=kind, number=typed, bic=bic, created_by=finance)
+    with pytest.raises(ValidationError) as caught:
+        account.full_clean()
+    assert "number" in caught.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"number": "5050-1055"},  # not the compact form
+        {"kind": PaymentAccountType.IBAN, "number": "SE4550000000058398257466"},  # an IBAN needs its BIC
+        {"bic": "ESSESESS"},  # a bankgiro has none
+        {"kind": "SWISH"},
+    ],
+)
+def test_the_database_refuses_a_malformed_account(organisation, finance, fields):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _account(organisation, finance, **fields)
+
+
+def test_the_verifier_is_not_who_entered_it(organisation, finance, finance2, now):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _account(organisation, finance, verified_by=finance, verified_at=now)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _account(organisation, finance, verified_by=finance2)  # who without when
+    account = _account(organisation, finance)
+    assert not account.usable_for_payouts()
+    account.verified_by, account.verified_at = finance2, now
+    account.save()
+    assert account.usable_for_payouts()
+
+
+def test_one_current_account_per_organisation_and_history_kept(organisation, finance, finance2, now):
+    old = _account(organisation, finance, verified_by=finance2, verified_at=now)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _account(organisation, finance, number="9912346")
+    old.superseded_at = now
+    old.save()
+    new = _account(organisation, finance, number="9912346")
+    assert not old.usable_for_payouts() and not new.usable_for_payouts()  # the change waits for a second person
+    assert list(organisation.payment_accounts.order_by("pk")) == [old, new]
+
+
+def test_a_stored_account_is_never_edited(organisation, finance, finance2, now):
+    account = _account(organisation, finance)
+    account.number = "9912346"
+    with pytest.raises(ImmutableRecordError):
+        account.save()
+    account = PaymentAccount.objects.get(pk=account.pk)
+    account.verified_by, account.verified_at = finance2, now
+    account.save()
+    account.verified_at = now + timedelta(days=1)  # verified once, for good
+    with pytest.raises(ImmutableRecordError):
+        account.save()
+    with pytest.raises(ImmutableRecordError):
+        account.delete()
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_edits_behind_the_models_back(organisation, finance, finance2, now):
+    account = _account(organisation, finance)
+    for change in ({"number": "9912346"}, {"created_by": finance2}, {"kind": PaymentAccountType.PLUSGIRO}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PaymentAccount.objects.filter(pk=account.pk).update(**change)
+    PaymentAccount.objects.filter(pk=account.pk).update(verified_by=finance2, verified_at=now)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentAccount.objects.filter(pk=account.pk).update(verified_at=now + timedelta(days=1))
+    PaymentAccount.objects.filter(pk=account.pk).update(superseded_at=now)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentAccount.objects.filter(pk=account.pk).update(superseded_at=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentAccount.objects.filter(pk=account.pk)._raw_delete(using="default")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_carries_the_organisations_account_over_unverified():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("grants", "0011_finance_models")])
+    old_apps = executor.loader.project_state([("grants", "0011_finance_models")]).apps
+    Organisation = old_apps.get_model("grants", "Organisation")
+    with_account = Organisation.objects.create(
+        name="Umeå kommun",
+        orgnr="2120002627",
+        org_type="MUNICIPALITY",
+        payment_account_type="IBAN",
+        payment_account="SE4550000000058398257466",
+        bic="ESSESESS",
+    )
+    without = Organisation.objects.create(name="Kiruna kommun", orgnr="2120002858", org_type="MUNICIPALITY")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    account = PaymentAccount.objects.get(organisation_id=with_account.pk)
+    assert (account.kind, account.number, account.bic) == ("IBAN", "SE4550000000058398257466", "ESSESESS")
+    assert (account.created_by, account.verified_at, account.superseded_at) == (None, None, None)
+    assert not PaymentAccount.objects.filter(organisation_id=without.pk).exists()
