@@ -56,6 +56,7 @@ GRANTS: dict[str, dict[str, dict[str, list[str]]]] = {
             "grant": ["view"],
             "payout": ["view"],
             "payoutbatch": ["view"],
+            "payoutbatchline": ["view"],
             "repaymentclaim": ["view"],
             "call": ["view"],
             "payoutplanstep": ["view"],

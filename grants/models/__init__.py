@@ -25,7 +25,7 @@ from .organisations import (
     SignatoryRequest,
 )
 from .payment_accounts import PaymentAccount, PaymentAccountType
-from .payouts import Payout, PayoutBatch, PayoutBatchState, PayoutState
+from .payouts import Payout, PayoutBatch, PayoutBatchLine, PayoutBatchState, PayoutState
 from .plans import PayoutPlanStep, PayoutTrigger
 from .reports import RepaymentClaim, RepaymentClaimState, Report, ReportKind, ReportState
 from .reviews import Recommendation, Review, ReviewScore
@@ -61,6 +61,7 @@ __all__ = [
     "PaymentAccountType",
     "Payout",
     "PayoutBatch",
+    "PayoutBatchLine",
     "PayoutBatchState",
     "PayoutPlanStep",
     "PayoutState",

@@ -122,6 +122,7 @@ PAYOUT_FINAL_STATES = frozenset({_P.PAID, _P.CANCELLED})
 
 class PayoutBatchState(models.TextChoices):
     OPEN = "OPEN", _("Öppet")
+    APPROVED = "APPROVED", _("Attesterat")
     EXPORTED = "EXPORTED", _("Exporterat")
     RECONCILED = "RECONCILED", _("Avstämt")
 
@@ -130,7 +131,9 @@ _B = PayoutBatchState
 
 # Still being assembled: payouts may be added and removed.
 BATCH_OPEN_STATES = frozenset({_B.OPEN})
-# The files are made: the batch and its lines never change again.
+# Attested by a second finance officer: its lines are frozen rows of their own (PayoutBatchLine).
+BATCH_APPROVED_STATES = frozenset({_B.APPROVED, _B.EXPORTED, _B.RECONCILED})
+# The files are made: the batch and its lines never change again (but for being reconciled).
 BATCH_FROZEN_STATES = frozenset({_B.EXPORTED, _B.RECONCILED})
 
 

@@ -279,8 +279,9 @@ def decision_approve(*, actor: User, application: Application, now: datetime) ->
         acceptance_deadline_at=now + timedelta(days=call.acceptance_days),
         created_at=now,
     )
+    steps = {step.trigger: step for step in call.payout_plan_steps.all()}  # none under DEFAULT_PLAN
     for amount, trigger in payout_amounts(proposal.amount, plan):
-        Payout.objects.create(grant=grant, amount=amount, trigger=trigger)
+        Payout.objects.create(grant=grant, amount=amount, trigger=trigger, step=steps.get(trigger))
     sent = submitted_content(application)
     start, end = sent.start_date, sent.end_date
     if start and call.interim_report_months:

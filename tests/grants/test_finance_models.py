@@ -19,7 +19,12 @@ from grants.models import (
     GrantState,
     PaymentAccount,
     PaymentAccountType,
+    Payout,
+    PayoutBatch,
+    PayoutBatchLine,
+    PayoutBatchState,
     PayoutPlanStep,
+    PayoutState,
     PayoutTrigger,
 )
 from grants.models.base import ImmutableRecordError
@@ -355,3 +360,130 @@ def test_migration_carries_the_organisations_account_over_unverified():
     assert (account.kind, account.number, account.bic) == ("IBAN", "SE4550000000058398257466", "ESSESESS")
     assert (account.created_by, account.verified_at, account.superseded_at) == (None, None, None)
     assert not PaymentAccount.objects.filter(organisation_id=without.pk).exists()
+
+
+# --- payouts, batches and their frozen lines -----------------------------------------------------------------
+
+
+@pytest.fixture
+def payouts(grant):
+    return list(grant.payouts.order_by("pk"))
+
+
+@pytest.fixture
+def verified(grant, finance, finance2, now):
+    return _account(grant.application.organisation, finance, verified_by=finance2, verified_at=now)
+
+
+def test_approval_links_each_payout_to_its_plan_step(grant, payouts):
+    steps = {s.trigger: s for s in grant.application.call.payout_plan_steps.all()}
+    assert steps and all(p.step == steps[p.trigger] for p in payouts)
+
+
+def _pay(payout, now, amount=None):
+    fields = {"state": PayoutState.PAID, "paid_at": now}
+    if amount is not None:
+        fields["amount"] = amount
+    Payout.objects.filter(pk=payout.pk).update(**fields)
+
+
+def test_the_database_never_pays_more_than_granted(grant, payouts, now):
+    advance, final = payouts
+    _pay(advance, now)
+    _pay(final, now)  # exactly the granted amount: allowed
+    assert grant.payouts.filter(state=PayoutState.PAID).aggregate(t=Sum("amount"))["t"] == grant.granted_amount
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payout.objects.create(grant=grant, amount=Decimal("0.01"), trigger=F, state=PayoutState.PAID, paid_at=now)
+    Payout.objects.filter(pk=final.pk).update(state=PayoutState.DUE, paid_at=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _pay(final, now, amount=final.amount + Decimal("0.01"))  # one öre too much
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"state": PayoutState.PAID},  # paid without when
+        {"paid_at": "now"},  # when without being paid
+        {"state": PayoutState.IN_BATCH, "batch": "batch"},  # batched without the account it goes to
+    ],
+)
+def test_payout_state_and_its_record_go_together(grant, payouts, finance, now, fields):
+    batch = PayoutBatch.objects.create(created_by=finance)
+    values = {k: (now if v == "now" else batch if v == "batch" else v) for k, v in fields.items()}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payout.objects.filter(pk=payouts[0].pk).update(**values)
+
+
+def test_a_batch_is_attested_by_a_second_person(finance, finance2, now):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayoutBatch.objects.create(
+            created_by=finance, state=PayoutBatchState.APPROVED, approved_by=finance, approved_at=now
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayoutBatch.objects.create(created_by=finance, state=PayoutBatchState.APPROVED)  # by nobody
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayoutBatch.objects.create(
+            created_by=finance, state=PayoutBatchState.EXPORTED, approved_by=finance2, approved_at=now
+        )  # exported without when
+    PayoutBatch.objects.create(
+        created_by=finance, state=PayoutBatchState.APPROVED, approved_by=finance2, approved_at=now
+    )
+
+
+def _exported_batch(grant, payouts, verified, finance, finance2, now):
+    batch = PayoutBatch.objects.create(created_by=finance)
+    advance = payouts[0]
+    Payout.objects.filter(pk=advance.pk).update(state=PayoutState.IN_BATCH, batch=batch, account=verified)
+    PayoutBatch.objects.filter(pk=batch.pk).update(
+        state=PayoutBatchState.APPROVED, approved_by=finance2, approved_at=now
+    )
+    line = PayoutBatchLine.objects.create(
+        batch=batch,
+        payout=advance,
+        amount=advance.amount,
+        payee_name=grant.application.organisation.name,
+        payee_orgnr=grant.application.organisation.orgnr,
+        account=verified,
+        account_kind=verified.kind,
+        account_number=verified.number,
+        reference=f"{grant.application.reference_number} förskott",
+    )
+    PayoutBatch.objects.filter(pk=batch.pk).update(state=PayoutBatchState.EXPORTED, exported_at=now)
+    return batch, line
+
+
+def test_a_line_is_never_rewritten(grant, payouts, verified, finance, finance2, now):
+    batch, line = _exported_batch(grant, payouts, verified, finance, finance2, now)
+    with pytest.raises(ImmutableRecordError):
+        PayoutBatchLine.objects.filter(pk=line.pk).update(amount=Decimal("1"))
+    line.amount = Decimal("1")
+    with pytest.raises(ImmutableRecordError):
+        line.save()
+    with pytest.raises(IntegrityError), transaction.atomic():  # the same payout twice in one batch
+        PayoutBatchLine.objects.create(
+            **{f.attname: getattr(line, f.attname) for f in line._meta.concrete_fields if f.name != "id"}
+        )
+
+
+@pytest.mark.postgres
+def test_postgres_freezes_an_exported_batch_and_its_lines(grant, payouts, verified, finance, finance2, now):
+    batch, line = _exported_batch(grant, payouts, verified, finance, finance2, now)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayoutBatchLine.objects.filter(pk=line.pk)._raw_delete(using="default")
+    from django.db import connection
+
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE grants_payoutbatchline SET amount = 1 WHERE id = %s", [line.pk])
+    for change in (
+        # each allowed by the check constraints, refused by the trigger
+        {"state": PayoutBatchState.APPROVED, "exported_at": None},
+        {"approved_at": now + timedelta(1)},
+        {"exported_at": now + timedelta(1)},
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PayoutBatch.objects.filter(pk=batch.pk).update(**change)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayoutBatch.objects.filter(pk=batch.pk)._raw_delete(using="default")
+    PayoutBatch.objects.filter(pk=batch.pk).update(state=PayoutBatchState.RECONCILED, reconciled_at=now)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayoutBatch.objects.filter(pk=batch.pk).update(reconciled_at=now + timedelta(1))
