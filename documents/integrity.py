@@ -8,7 +8,7 @@ import hashlib
 import logging
 from datetime import datetime
 
-from grants.models import User
+from grants.models import Lifecycle, User
 from workflows.base import log_event
 
 from .models import Document
@@ -44,11 +44,16 @@ def document_checksum_failure_record(*, document: Document, actor: User | None, 
         document.file.name,
         error,
     )
+    note = f"{document.filename} (dokument {document.pk}): {error}"[:4000]
     if document.application is not None:
+        log_event(application=document.application, actor=actor, event=CHECKSUM_FAILED, now=now, note=note)
+    elif document.batch_id is not None:  # a batch's file: the batch's own log
         log_event(
-            application=document.application,
+            application=None,
             actor=actor,
             event=CHECKSUM_FAILED,
             now=now,
-            note=f"{document.filename} (dokument {document.pk}): {error}"[:4000],
+            note=note,
+            lifecycle=Lifecycle.BATCH,
+            subject_id=document.batch_id,
         )

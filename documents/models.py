@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.models import Application, Decision
+from grants.models import Application, Decision, PayoutBatch
 from grants.models.base import AppendOnlyModel
 
 
@@ -13,7 +13,30 @@ class DocumentKind(models.TextChoices):
     DECISION_LETTER = "DECISION_LETTER", _("Beslutsbrev")
     REPAYMENT_LETTER = "REPAYMENT_LETTER", _("Återkravsbrev")
     APPLICATION_SUMMARY = "APPLICATION_SUMMARY", _("Ansökan (arkivexemplar)")
-    PAYMENT_FILE = "PAYMENT_FILE", _("Betalfil")
+    PAYMENT_FILE = "PAYMENT_FILE", _("Betalfil")  # pain.001 XML to the bank
+    LEDGER_CSV = "LEDGER_CSV", _("Bokföringsunderlag (CSV)")
+    LEDGER_XLSX = "LEDGER_XLSX", _("Bokföringsunderlag (Excel)")
+    BANK_ANSWER = "BANK_ANSWER", _("Svar från banken")  # pain.002, camt.054 or CSV, as imported
+
+
+# The media types each kind may be stored as (documents/store.py refuses any other).
+PDF = "application/pdf"
+XML = "application/xml"
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KIND_MEDIA_TYPES: dict[str, frozenset[str]] = {
+    DocumentKind.DECISION_LETTER: frozenset({PDF}),
+    DocumentKind.REPAYMENT_LETTER: frozenset({PDF}),
+    DocumentKind.APPLICATION_SUMMARY: frozenset({PDF}),
+    DocumentKind.PAYMENT_FILE: frozenset({XML}),
+    DocumentKind.LEDGER_CSV: frozenset({CSV}),
+    DocumentKind.LEDGER_XLSX: frozenset({XLSX}),
+    DocumentKind.BANK_ANSWER: frozenset({XML, CSV}),
+}
+# The kinds that belong to a payout batch rather than to a case: finance's documents.
+BATCH_KINDS = frozenset(
+    {DocumentKind.PAYMENT_FILE, DocumentKind.LEDGER_CSV, DocumentKind.LEDGER_XLSX, DocumentKind.BANK_ANSWER}
+)
 
 
 class DocumentLanguage(models.TextChoices):
@@ -36,6 +59,15 @@ class Document(AppendOnlyModel):
         blank=True,
         related_name="documents",
         verbose_name=_("ansökan"),
+    )
+    # A payment file, ledger export or bank answer belongs to the batch it was made for or answers, not to one case.
+    batch = models.ForeignKey(
+        PayoutBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("utbetalningsunderlag"),
     )
     decision = models.ForeignKey(
         Decision,

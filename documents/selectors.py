@@ -6,13 +6,13 @@ from django.http import Http404
 from grants import permissions
 from grants.models import Application, User
 
-from .models import Document, DocumentKind
+from .models import BATCH_KINDS, Document, DocumentKind
 
 # What an applicant may download from their case; payment files are the agency's own records.
 APPLICANT_KINDS = frozenset(
     {DocumentKind.DECISION_LETTER, DocumentKind.APPLICATION_SUMMARY, DocumentKind.REPAYMENT_LETTER}
 )
-# Staff who work cases see every document of a case; finance only the payment files; reviewers none.
+# Staff who work cases see every document of a case; finance only a batch's files; reviewers none.
 CASE_ROLES = (permissions.CASE_OFFICER, permissions.DECISION_MAKER, permissions.PROGRAMME_ADMIN)
 
 
@@ -50,7 +50,7 @@ def staff_document_kinds(user: User) -> frozenset[str] | None:
     if any(permissions.has_role(user, role) for role in CASE_ROLES):
         return None
     if permissions.has_role(user, permissions.FINANCE):
-        return frozenset({DocumentKind.PAYMENT_FILE})
+        return BATCH_KINDS  # payment files, ledger exports and bank answers
     return frozenset()
 
 

@@ -5,13 +5,11 @@ same letter both render, but the database's unique constraints let only one row 
 file and returns the winner's document.
 """
 
-import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from grants.models import ApplicationVersion, Decision
@@ -19,9 +17,8 @@ from grants.services.messages import notify_members
 from workflows.base import log_event
 
 from .letters import LetterError, application_summary_render, decision_letter_render
-from .models import Document, DocumentKind
-
-PDF = "application/pdf"
+from .models import PDF, Document, DocumentKind
+from .store import document_discard_file, document_store
 
 __all__ = ["LetterError", "application_summary_issue", "decision_letter_issue"]
 
@@ -29,28 +26,26 @@ __all__ = ["LetterError", "application_summary_issue", "decision_letter_issue"]
 def _store(
     *,
     existing: Callable[[], Document | None],
-    document: Document,
+    fields: dict[str, Any],
     content: bytes,
+    now: datetime,
     after_insert: Callable[[Document], Any],
 ) -> Document:
-    """Save the file and the row; on losing a race to the unique constraint, return the winner's row."""
-    document.sha256 = hashlib.sha256(content).hexdigest()
-    document.size = len(content)
-    document.media_type = PDF
-    document.file.save(document.filename, ContentFile(content), save=False)
+    """Store the letter through document_store and run `after_insert` in the same transaction; on losing a
+    race to the unique constraint, return the winner's row."""
     try:
         with transaction.atomic():
-            document.save()
-            after_insert(document)
+            document = document_store(content=content, content_type=PDF, now=now, **fields)
+            try:
+                after_insert(document)
+            except BaseException:
+                document_discard_file(document)
+                raise
     except IntegrityError:
-        document.file.storage.delete(document.file.name)
         winner = existing()
         if winner is None:
             raise
         return winner
-    except BaseException:
-        document.file.storage.delete(document.file.name)
-        raise
     return document
 
 
@@ -74,21 +69,20 @@ def decision_letter_issue(*, decision_id: int, language: str | None = None, now:
     content = decision_letter_render(decision, language)  # LetterError: before anything is stored
     application = decision.application
     suffix = "" if language == "sv" else f"-{language}"
-    document = Document(
-        kind=DocumentKind.DECISION_LETTER,
-        application=application,
-        decision=decision,
-        language=language,
-        filename=f"beslut-{application.reference_number}{suffix}.pdf",
-        created_at=now,
-        supersedes=(
+    fields = {
+        "kind": DocumentKind.DECISION_LETTER,
+        "application": application,
+        "decision": decision,
+        "language": language,
+        "filename": f"beslut-{application.reference_number}{suffix}.pdf",
+        "supersedes": (
             Document.objects.filter(
                 decision_id=decision.corrects_id, kind=DocumentKind.DECISION_LETTER, language=language
             ).first()
             if decision.corrects_id
             else None
         ),
-    )
+    }
 
     def after_insert(document: Document) -> None:
         log_event(
@@ -109,7 +103,7 @@ def decision_letter_issue(*, decision_id: int, language: str | None = None, now:
             now=now,
         )
 
-    return _store(existing=existing, document=document, content=content, after_insert=after_insert)
+    return _store(existing=existing, fields=fields, content=content, now=now, after_insert=after_insert)
 
 
 def application_summary_issue(*, application_id: int, version_number: int, now: datetime) -> Document:
@@ -132,15 +126,14 @@ def application_summary_issue(*, application_id: int, version_number: int, now: 
     )
     application = version.application
     content = application_summary_render(version, "sv")
-    document = Document(
-        kind=DocumentKind.APPLICATION_SUMMARY,
-        application=application,
-        version_number=version_number,
-        language="sv",
-        filename=f"ansokan-{application.reference_number}-v{version_number}.pdf",
-        created_by=version.created_by,
-        created_at=now,
-    )
+    fields = {
+        "kind": DocumentKind.APPLICATION_SUMMARY,
+        "application": application,
+        "version_number": version_number,
+        "language": "sv",
+        "filename": f"ansokan-{application.reference_number}-v{version_number}.pdf",
+        "actor": version.created_by,
+    }
 
     def after_insert(document: Document) -> None:
         log_event(
@@ -151,4 +144,4 @@ def application_summary_issue(*, application_id: int, version_number: int, now: 
             note=f"{document.filename} sha256:{document.sha256}",
         )
 
-    return _store(existing=existing, document=document, content=content, after_insert=after_insert)
+    return _store(existing=existing, fields=fields, content=content, now=now, after_insert=after_insert)

@@ -6,7 +6,8 @@ URLs (included at the root by grants/urls.py):
 - /applications/<pk>/documents/<doc_pk>/  `document_download`: members of the case's organisation, for
   decision letters, application summaries and repayment letters. Everyone else: 404.
 - /staff/documents/<doc_pk>/  `staff_document_download`: case officers, decision-makers and programme
-  admins, any kind; finance only payment files; reviewers never. Everyone else: 404.
+  admins, any kind; finance only a batch's files (payment files, ledger exports, bank answers); reviewers
+  never. Everyone else: 404. Each is served as an attachment with its stored media type.
 
 A file that is missing or no longer matches its checksum is never served: the person gets a page saying
 so (409), the error is logged and the case log gets a `document.checksum_failed` event."""
@@ -22,7 +23,7 @@ from grants.views.base import AuthedRequest
 
 from . import selectors
 from .integrity import DocumentIntegrityError, document_checksum_failure_record, document_read_verified
-from .models import Document
+from .models import PDF, Document
 
 INTEGRITY_STATUS = 409  # the stored file conflicts with the record of what was issued
 
@@ -35,12 +36,20 @@ def _serve(request: AuthedRequest, document: Document, *, error_template: str) -
         response = render(request, error_template, {"document": document}, status=INTEGRITY_STATUS)
         response["Cache-Control"] = "private, no-store"
         return response
-    response = HttpResponse(content, content_type=document.media_type or "application/pdf")
+    response = HttpResponse(content, content_type=_content_type(document))
     response["Content-Disposition"] = _attachment(document.filename)
     response["Content-Length"] = str(len(content))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _content_type(document: Document) -> str:
+    media_type = document.media_type or PDF
+    # Text (the ledger CSV) is stored as UTF-8; say so, or a spreadsheet program guesses Latin-1 and breaks å, ä, ö.
+    if media_type.startswith("text/") and "charset" not in media_type:
+        return f"{media_type}; charset=utf-8"
+    return media_type
 
 
 def _attachment(filename: str) -> str:

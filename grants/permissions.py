@@ -23,6 +23,7 @@ from .models import (
     SignatoryRequest,
     User,
 )
+from .models.states import APPLICATION_OPEN_STATES, APPLICATION_PRE_PROPOSAL_STATES
 
 CASE_OFFICER = "case_officer"
 REVIEWER = "reviewer"
@@ -31,16 +32,8 @@ FINANCE = "finance"
 PROGRAMME_ADMIN = "programme_admin"
 STAFF_ROLES = (CASE_OFFICER, REVIEWER, DECISION_MAKER, FINANCE, PROGRAMME_ADMIN)
 
-# Cases somebody still works on: submitted, neither decided nor withdrawn. Only these take a case officer,
-# and "my cases" lists only these. A draft is no case yet; a decided or withdrawn case is closed.
-OPEN_STATES = frozenset(
-    {
-        ApplicationState.SUBMITTED,
-        ApplicationState.IN_REVIEW,
-        ApplicationState.AWAITING_COMPLETION,
-        ApplicationState.PROPOSED,
-    }
-)
+# Cases somebody still works on (grants/models/states.py); the old name stays for older imports.
+OPEN_STATES = APPLICATION_OPEN_STATES
 
 
 @dataclass(frozen=True)
@@ -119,11 +112,7 @@ def can_delete_draft(user: User, application: Application) -> Verdict:
 def can_withdraw(user: User, application: Application) -> Verdict:
     if not is_member(user, application):
         return Verdict(False, _("Du är inte medlem i organisationen."))
-    if application.state not in {
-        ApplicationState.SUBMITTED,
-        ApplicationState.IN_REVIEW,
-        ApplicationState.AWAITING_COMPLETION,
-    }:
+    if application.state not in APPLICATION_PRE_PROPOSAL_STATES:
         return Verdict(False, _("Ansökan kan inte återkallas i det här skedet."))
     return YES
 
@@ -200,7 +189,7 @@ def can_assign_officer(applications: Iterable[Application], officer: User | None
     applications = list(applications)
     if any(a.state == ApplicationState.DRAFT for a in applications):
         return Verdict(False, _("Ansökan är inte inskickad."))
-    closed = [a.reference_number or "" for a in applications if a.state not in OPEN_STATES]
+    closed = [a.reference_number or "" for a in applications if a.state not in APPLICATION_OPEN_STATES]
     if closed:
         return Verdict(
             False,

@@ -15,8 +15,9 @@ from django.apps import apps as global_apps
 #   portal (issue 9).
 # - Reviewers work in /staff/reviews/ only; in the admin they may read the calls and their criteria.
 # - Decision-makers read cases, proposals, decisions, grants and the case log.
-# - Finance read organisations (payment accounts), grants, payouts, batches, claims, and documents (only
-#   payment files: DocumentAdmin scopes the kinds).
+# - Finance read organisations and their payment accounts (entered and verified through the finance services,
+#   never edited in the admin), grants, payouts, batches, claims, the calls' payout plans, and documents (only a
+#   batch's files: DocumentAdmin scopes the kinds).
 # - Programme admins configure calls, organisations and users; memberships, the signatory role, join and
 #   signatory requests and invitations are theirs alone (and superusers'). Each membership change is logged
 #   in the organisation log, which they read. Who may grant which role in the user admin: grants/admin/accounts.py.
@@ -55,8 +56,11 @@ GRANTS: dict[str, dict[str, dict[str, list[str]]]] = {
             "grant": ["view"],
             "payout": ["view"],
             "payoutbatch": ["view"],
+            "payoutbatchline": ["view"],
             "repaymentclaim": ["view"],
             "call": ["view"],
+            "payoutplanstep": ["view"],
+            "paymentaccount": ["view"],
         },
         "documents": {"document": ["view"]},
     },
@@ -65,7 +69,9 @@ GRANTS: dict[str, dict[str, dict[str, list[str]]]] = {
             "call": ["view", "add", "change"],
             "criterion": ["view", "add", "change", "delete"],
             "requiredattachment": ["view", "add", "change", "delete"],
+            "payoutplanstep": ["view", "add", "change", "delete"],
             "organisation": ["view", "add", "change"],
+            "paymentaccount": ["view"],
             "membership": ["view", "add", "change", "delete"],
             "organisationevent": ["view"],
             "joinrequest": ["view", "change"],

@@ -20,6 +20,7 @@ from grants.models import (
     Review,
     User,
 )
+from grants.models.plans import DEFAULT_PLAN, PayoutPlanStep
 
 # Valid Swedish organisation numbers (Luhn-checked), e.g. real municipalities and agencies.
 VALID_ORGNRS = [
@@ -83,6 +84,14 @@ class CallFactory(factory.django.DjangoModelFactory):
     max_grant_amount = Decimal("600000.00")
     appeal_text_sv = "Beslutet kan inte överklagas."
     appeal_text_en = "The decision cannot be appealed."
+
+    @factory.post_generation
+    def plan(self, create, extracted, **kwargs):
+        """The call's payout plan: DEFAULT_PLAN (80/20) unless given as [(percent, trigger), …], or none for
+        `plan=[]` (the call then pays by DEFAULT_PLAN without rows of its own)."""
+        steps = DEFAULT_PLAN if extracted is None else extracted
+        for position, (percent, trigger) in enumerate(steps, start=1):
+            PayoutPlanStep.objects.create(call=self, position=position, percent=Decimal(percent), trigger=trigger)
 
     @factory.post_generation
     def with_kinds(self, create, extracted, **kwargs):

@@ -27,8 +27,8 @@ class EventFilter(admin.SimpleListFilter):
 class CaseEventAdmin(CaseScopedMixin, ReadOnlyAdmin):
     """Only the events of the cases the person may see (jäv, drafts: grants/admin/scoping.py)."""
 
-    list_display = ["created_at", "application", "what", "from_label", "to_label", "actor", "note_text"]
-    list_filter = [EventFilter]
+    list_display = ["created_at", "application", "lifecycle", "what", "from_label", "to_label", "actor", "note_text"]
+    list_filter = ["lifecycle", EventFilter]
     list_select_related = ["application", "actor"]
     search_fields = ["application__reference_number", "application__title", "event", "note"]
     ordering = ["-created_at", "-pk"]
@@ -41,11 +41,11 @@ class CaseEventAdmin(CaseScopedMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("från"), ordering="from_state")
     def from_label(self, event: CaseEvent) -> str:
-        return state_label(event.from_state)
+        return state_label(event.from_state, event.lifecycle)
 
     @admin.display(description=_("till"), ordering="to_state")
     def to_label(self, event: CaseEvent) -> str:
-        return state_label(event.to_state)
+        return state_label(event.to_state, event.lifecycle)
 
     @admin.display(description=_("anteckning"))
     def note_text(self, event: CaseEvent) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 
 from grants.models import Application, User
+from grants.models.states import Lifecycle
 from grants.text import Text
 
 from .models import CaseEvent
@@ -23,17 +24,23 @@ class TransitionRefused(Exception):
 
 def log_event(
     *,
-    application: Application,
+    application: Application | None,
     actor: User | None,
     event: str,
     now: datetime,
     from_state: str = "",
     to_state: str = "",
     note: str = "",
+    lifecycle: str = Lifecycle.APPLICATION,
+    subject_id: int | None = None,
 ) -> CaseEvent:
-    """Append one line to the case log."""
+    """Append one line to the case log. `lifecycle` says whose states from/to are; `subject_id` names the
+    record of that lifecycle (grant, payout, batch …), none for the application itself. Only a batch event
+    has no application (the database refuses the rest: workflows.models.CaseEvent's constraints)."""
     return CaseEvent.objects.create(
         application=application,
+        lifecycle=lifecycle,
+        subject_id=subject_id,
         actor=actor,
         event=event,
         from_state=str(from_state),
@@ -47,14 +54,20 @@ class CaseFlow:
     """Base of a flow that wraps one record of a case, the acting user and the time of the action."""
 
     events: dict[str, str] = {}
+    # Whose states the flow's log lines record; a flow of another lifecycle overrides both.
+    lifecycle: str = Lifecycle.APPLICATION
 
     def __init__(self, record: models.Model, *, actor: User | None, now: datetime):
         self.record: Any = record
         self.actor = actor
         self.now = now
 
-    def case_of(self, record: Any) -> Application:
+    def case_of(self, record: Any) -> Application | None:
         return record
+
+    def subject_id_of(self, record: Any) -> int | None:
+        """The record the log line is about: none for an application (it is the case), else the record."""
+        return None if self.lifecycle == Lifecycle.APPLICATION else record.pk
 
     def save_transition(self, transition_name: str, source: Any, target: Any, note: str = "") -> None:
         record = self.record
@@ -67,6 +80,8 @@ class CaseFlow:
             from_state=source,
             to_state=target if target is not None else "",
             note=note,
+            lifecycle=self.lifecycle,
+            subject_id=self.subject_id_of(record),
         )
 
 

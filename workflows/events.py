@@ -8,7 +8,7 @@ the source and fails when a code is written anywhere without a label here.
 
 from django.utils.translation import gettext_lazy as _
 
-from grants.models import ApplicationState
+from grants.models.states import Lifecycle, lifecycle_state_label
 from grants.text import Text
 
 EVENT_LABELS: dict[str, Text] = {
@@ -67,14 +67,10 @@ def event_label(code: str) -> str:
     return str(label) if label is not None else code
 
 
-def state_label(code: str) -> str:
-    """The staff label of an application state code; empty for none, the code itself if unknown."""
-    if not code:
-        return ""
-    try:
-        return str(ApplicationState(code).label)
-    except ValueError:
-        return code
+def state_label(code: str, lifecycle: str = Lifecycle.APPLICATION) -> str:
+    """The staff label of a state code in its lifecycle (an application's by default); empty for none, the
+    code itself if unknown (grants.models.states.lifecycle_state_label)."""
+    return lifecycle_state_label(lifecycle, code)
 
 
 def event_note(code: str, note: str) -> str:

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from grants.admin.base import AccessibleFormFieldsMixin, LabelledInlineFormSet
 from grants.formatting import format_money
 from grants.forms import MoneyField
-from grants.models import Call, Criterion, GrantState, OrganisationType, RequiredAttachment
+from grants.models import Call, Criterion, OrganisationType, PayoutPlanStep, RequiredAttachment
+from grants.models.plans import plan_total_error
+from grants.models.states import GRANT_COMMITTED_STATES
 
 
 class CallAdminForm(forms.ModelForm):
@@ -32,7 +34,6 @@ class CallAdminForm(forms.ModelForm):
             "total_budget",
             "max_grant_amount",
             "eligible_org_types",
-            "advance_percent",
             "interim_report_months",
             "final_report_months",
             "acceptance_days",
@@ -64,10 +65,38 @@ class RequiredAttachmentInline(admin.TabularInline):
     fields = ["code", "name_sv", "name_en", "required", "position"]
 
 
+class PayoutPlanFormSet(LabelledInlineFormSet):
+    """The steps that stay (not deleted) must sum to exactly 100 %, or none at all (the default plan)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        percents = [
+            form.cleaned_data["percent"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("percent")
+        ]
+        if percents:
+            error = plan_total_error(percents)
+            if error:
+                raise forms.ValidationError(error)
+
+
+class PayoutPlanStepInline(admin.TabularInline):
+    """The call's payout plan; left empty, the call pays by DEFAULT_PLAN (80 % on acceptance, 20 % after the
+    approved final report)."""
+
+    model = PayoutPlanStep
+    formset = PayoutPlanFormSet
+    extra = 0
+    fields = ["position", "percent", "trigger"]
+
+
 @admin.register(Call)
 class CallAdmin(AccessibleFormFieldsMixin, admin.ModelAdmin):
     form = CallAdminForm
-    inlines = [CriterionInline, RequiredAttachmentInline]
+    inlines = [PayoutPlanStepInline, CriterionInline, RequiredAttachmentInline]
     list_display = ["title_sv", "opens_at", "closes_at", "budget", "ceiling", "committed"]
     search_fields = ["title_sv", "title_en"]
     readonly_fields = ["created_at"]
@@ -77,7 +106,7 @@ class CallAdmin(AccessibleFormFieldsMixin, admin.ModelAdmin):
         (_("Vem kan söka"), {"fields": ["eligible_org_types"]}),
         (
             _("Utbetalning och rapportering"),
-            {"fields": ["advance_percent", "interim_report_months", "final_report_months", "acceptance_days"]},
+            {"fields": ["interim_report_months", "final_report_months", "acceptance_days"]},
         ),
         (
             _("Texter i beslutet"),
@@ -103,7 +132,7 @@ class CallAdmin(AccessibleFormFieldsMixin, admin.ModelAdmin):
             .annotate(
                 committed_amount=Sum(
                     "applications__grant__granted_amount",
-                    filter=~Q(applications__grant__state=GrantState.CANCELLED),
+                    filter=Q(applications__grant__state__in=GRANT_COMMITTED_STATES),
                 )
             )
         )

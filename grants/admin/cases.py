@@ -77,11 +77,11 @@ class CaseEventInline(ReadOnlyTabularInline):
 
     @admin.display(description=_("från"))
     def from_state_label(self, obj: CaseEvent) -> str:
-        return state_label(obj.from_state)
+        return state_label(obj.from_state, obj.lifecycle)
 
     @admin.display(description=_("till"))
     def to_state_label(self, obj: CaseEvent) -> str:
-        return state_label(obj.to_state)
+        return state_label(obj.to_state, obj.lifecycle)
 
     @admin.display(description=_("anteckning"))
     def note_text(self, obj: CaseEvent) -> str:

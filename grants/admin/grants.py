@@ -10,13 +10,29 @@ from django.utils.translation import gettext_lazy as _
 from grants.admin.base import ReadOnlyAdmin, ReadOnlyTabularInline, money_column
 from grants.admin.scoping import CaseScopedMixin
 from grants.formatting import format_money
-from grants.models import Grant, Message, Payout, PayoutBatch, RepaymentClaim, Report, ReportState
+from grants.models import Grant, Message, Payout, PayoutBatch, PayoutBatchLine, RepaymentClaim, Report, ReportState
 
 
 class PayoutInline(CaseScopedMixin, ReadOnlyTabularInline):
     model = Payout
     case_path = "grant__application"
-    fields = readonly_fields = ("amount", "trigger", "state", "batch", "paid_at")
+    fields = readonly_fields = ("amount", "trigger", "state", "batch", "account", "paid_at")
+
+
+class PayoutBatchLineInline(ReadOnlyTabularInline):
+    """The batch's frozen lines, as attested and exported (never the live payouts' values)."""
+
+    model = PayoutBatchLine
+    fields = readonly_fields = (
+        "payout",
+        "amount",
+        "payee_name",
+        "payee_orgnr",
+        "account_kind",
+        "account_number",
+        "bic",
+        "reference",
+    )
 
 
 class ReportInline(CaseScopedMixin, ReadOnlyTabularInline):
@@ -58,10 +74,20 @@ class PayoutAdmin(CaseScopedMixin, ReadOnlyAdmin):
 
 @admin.register(PayoutBatch)
 class PayoutBatchAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "state", "payout_count", "total", "created_by", "created_at", "exported_at"]
+    list_display = [
+        "__str__",
+        "state",
+        "payout_count",
+        "total",
+        "created_by",
+        "created_at",
+        "approved_by",
+        "approved_at",
+        "exported_at",
+    ]
     list_filter = ["state"]
-    list_select_related = ["created_by"]
-    inlines = [PayoutInline]
+    list_select_related = ["created_by", "approved_by"]
+    inlines = [PayoutInline, PayoutBatchLineInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PayoutBatch]:
         return super().get_queryset(request).annotate(n_payouts=Count("payouts"), total_amount=Sum("payouts__amount"))

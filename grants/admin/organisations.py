@@ -10,14 +10,11 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from stdnum import bic as std_bic
-from stdnum import iban as std_iban
-from stdnum import luhn
 from stdnum.se import orgnr as se_orgnr
 
 from grants.admin.base import AccessibleFormFieldsMixin, LabelledInlineFormSet, ReadOnlyAdmin, ReadOnlyTabularInline
 from grants.admin.memberships import MembershipFormsetMixin, MembershipInlineForm, membership_delete, membership_save
-from grants.models import Invitation, Membership, MembershipRole, Organisation, OrganisationEvent, PaymentAccountType
+from grants.models import Invitation, Membership, MembershipRole, Organisation, OrganisationEvent, PaymentAccount
 from grants.services.memberships import organisation_event_label, organisation_event_note
 
 
@@ -38,9 +35,6 @@ class OrganisationAdminForm(forms.ModelForm):
             "street_address",
             "postal_code",
             "city",
-            "payment_account_type",
-            "payment_account",
-            "bic",
         ]
 
     def clean_orgnr(self) -> str:
@@ -48,36 +42,6 @@ class OrganisationAdminForm(forms.ModelForm):
             return se_orgnr.validate(self.cleaned_data["orgnr"])
         except Exception as exc:  # stdnum raises several ValidationError kinds
             raise forms.ValidationError(_("Organisationsnumret är inte giltigt. Skriv 10 siffror.")) from exc
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        kind = data.get("payment_account_type") or ""
-        account = (data.get("payment_account") or "").strip()
-        bic = (data.get("bic") or "").strip().upper()
-        if not kind and not account:
-            return data
-        if not kind:
-            self.add_error("payment_account_type", _("Välj kontotyp."))
-        elif not account:
-            self.add_error("payment_account", _("Ange kontonummer."))
-        elif kind in (PaymentAccountType.BANKGIRO, PaymentAccountType.PLUSGIRO):
-            digits = _digits(account)
-            low = 7 if kind == PaymentAccountType.BANKGIRO else 2
-            if not (digits.isdigit() and low <= len(digits) <= 8 and luhn.is_valid(digits)):
-                self.add_error("payment_account", _("Kontonumret är inte giltigt (fel längd eller kontrollsiffra)."))
-            else:
-                data["payment_account"] = digits
-        elif kind == PaymentAccountType.IBAN:
-            if not std_iban.is_valid(account):
-                self.add_error("payment_account", _("IBAN är inte giltigt."))
-            else:
-                data["payment_account"] = std_iban.compact(account)
-            if not std_bic.is_valid(bic):
-                self.add_error("bic", _("BIC är inte giltigt."))
-            else:
-                data["bic"] = std_bic.compact(bic)
-        return data
 
 
 class MembershipInline(AccessibleFormFieldsMixin, admin.TabularInline):
@@ -124,10 +88,42 @@ def role_change_text(obj: OrganisationEvent) -> str:
     return "" if not obj.from_role and not obj.to_role else f"{old} → {new}"
 
 
+class PaymentAccountInline(ReadOnlyTabularInline):
+    """The organisation's payment accounts, current first, with who entered and who verified each. Read only:
+    a new account is entered and verified through the finance services, never edited here."""
+
+    model = PaymentAccount
+    fields = readonly_fields = (
+        "kind",
+        "number",
+        "bic",
+        "created_by",
+        "created_at",
+        "verified_by",
+        "verified_at",
+        "superseded_at",
+    )
+    verbose_name_plural = _("utbetalningskonton")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PaymentAccount]:
+        return super().get_queryset(request).select_related("created_by", "verified_by")
+
+
+@admin.register(PaymentAccount)
+class PaymentAccountAdmin(ReadOnlyAdmin):
+    """Every payment account and its history, for finance and programme admins to read."""
+
+    list_display = ["organisation", "kind", "number", "bic", "created_by", "created_at", "verified_by", "verified_at"]
+    list_filter = ["kind"]
+    list_select_related = ["organisation", "created_by", "verified_by"]
+    search_fields = ["organisation__name", "organisation__orgnr", "number"]
+    ordering = ["organisation__name", "-created_at"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(MembershipFormsetMixin, admin.ModelAdmin):
     form = OrganisationAdminForm
-    inlines = [MembershipInline, OrganisationEventInline]
+    inlines = [MembershipInline, PaymentAccountInline, OrganisationEventInline]
     list_display = ["name", "orgnr_display", "org_type", "city"]
     list_filter = ["org_type"]
     search_fields = ["name", "orgnr"]
@@ -135,7 +131,6 @@ class OrganisationAdmin(MembershipFormsetMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "orgnr", "org_type"]}),
         (_("Adress"), {"fields": ["street_address", "postal_code", "city"]}),
-        (_("Utbetalningskonto"), {"fields": ["payment_account_type", "payment_account", "bic"]}),
         (None, {"fields": ["created_at"]}),
     ]
 

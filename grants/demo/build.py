@@ -36,11 +36,13 @@ from grants.models import (
     Membership,
     Organisation,
     OrganisationType,
+    PaymentAccount,
     PaymentAccountType,
     RequiredAttachment,
     Review,
     User,
 )
+from grants.models.plans import DEFAULT_PLAN, PayoutPlanStep
 from grants.services import applications as apps
 from grants.services import cases, reviews
 from grants.services.memberships import membership_create_logged
@@ -112,16 +114,21 @@ class Seeder:
         return user
 
     def organisation(self, orgnr: str, name: str, kind: str, city: str) -> Organisation:
-        account = {}
-        if orgnr in BANKGIRO_BASES:
-            base = BANKGIRO_BASES[orgnr]
-            account = {
-                "payment_account_type": PaymentAccountType.BANKGIRO,
-                "payment_account": base + luhn.calc_check_digit(base),
-            }
         org, made = Organisation.objects.get_or_create(
-            orgnr=orgnr, defaults={"name": name, "org_type": kind, "city": city, "created_at": self.now, **account}
+            orgnr=orgnr, defaults={"name": name, "org_type": kind, "city": city, "created_at": self.now}
         )
+        if made and orgnr in BANKGIRO_BASES:
+            # Entered by the programme admin and verified by finance: a second person, as payouts require.
+            base = BANKGIRO_BASES[orgnr]
+            PaymentAccount.objects.create(
+                organisation=org,
+                kind=PaymentAccountType.BANKGIRO,
+                number=base + luhn.calc_check_digit(base),
+                created_by=self.users.get("admin"),
+                created_at=self.now,
+                verified_by=self.users.get("finance"),
+                verified_at=self.now,
+            )
         self.created["organisationer"] += made
         return org
 
@@ -140,6 +147,8 @@ class Seeder:
             created_at=min(opens_at, self.now),
             **CALL_TEXT,
         )
+        for position, (percent, trigger) in enumerate(DEFAULT_PLAN, start=1):
+            PayoutPlanStep.objects.create(call=call, position=position, percent=percent, trigger=trigger)
         for position, (name_sv, name_en, weight, guidance_sv, guidance_en) in enumerate(CRITERIA, start=1):
             Criterion.objects.create(
                 call=call,

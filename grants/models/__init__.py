@@ -21,14 +21,16 @@ from .organisations import (
     MembershipRole,
     Organisation,
     OrganisationEvent,
-    PaymentAccountType,
     RequestState,
     SignatoryRequest,
 )
-from .payouts import Payout, PayoutBatch, PayoutBatchState, PayoutState, PayoutTrigger
+from .payment_accounts import PaymentAccount, PaymentAccountType
+from .payouts import Payout, PayoutBatch, PayoutBatchLine, PayoutBatchState, PayoutState
+from .plans import PayoutPlanStep, PayoutTrigger
 from .reports import RepaymentClaim, RepaymentClaimState, Report, ReportKind, ReportState
 from .reviews import Recommendation, Review, ReviewScore
 from .security import AuthAttempt, AuthAttemptKind
+from .states import Lifecycle, lifecycle_state_label
 from .workers import WorkerHeartbeat
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "GrantState",
     "Invitation",
     "JoinRequest",
+    "Lifecycle",
     "Membership",
     "MembershipRole",
     "Message",
@@ -57,10 +60,13 @@ __all__ = [
     "OrganisationEvent",
     "OrganisationType",
     "Outcome",
+    "PaymentAccount",
     "PaymentAccountType",
     "Payout",
     "PayoutBatch",
+    "PayoutBatchLine",
     "PayoutBatchState",
+    "PayoutPlanStep",
     "PayoutState",
     "PayoutTrigger",
     "Proposal",
@@ -77,6 +83,7 @@ __all__ = [
     "ReviewScore",
     "SignatoryRequest",
     "User",
+    "lifecycle_state_label",
     "UserManager",
     "WorkerHeartbeat",
 ]

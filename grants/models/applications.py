@@ -14,34 +14,9 @@ from grants.formatting import format_money
 from .base import AppendOnlyModel
 from .calls import Call, RequiredAttachment
 from .organisations import Organisation
+from .states import APPLICANT_LABELS, ApplicationState
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-class ApplicationState(models.TextChoices):
-    """States of DESIGN.md §4.1. Codes are stored; labels are for staff (applicants see APPLICANT_LABELS)."""
-
-    DRAFT = "DRAFT", _("Utkast")
-    SUBMITTED = "SUBMITTED", _("Inkommen")
-    IN_REVIEW = "IN_REVIEW", _("Under handläggning")
-    AWAITING_COMPLETION = "AWAITING_COMPLETION", _("Väntar på komplettering")
-    PROPOSED = "PROPOSED", _("Föredragen för beslut")
-    APPROVED = "APPROVED", _("Beviljad")
-    REJECTED = "REJECTED", _("Avslagen")
-    WITHDRAWN = "WITHDRAWN", _("Återkallad")
-
-
-# What an applicant sees: the internal steps between submission and decision are one "being processed".
-APPLICANT_LABELS = {
-    ApplicationState.DRAFT: _("Utkast – inte inskickad"),
-    ApplicationState.SUBMITTED: _("Inskickad – under handläggning"),
-    ApplicationState.IN_REVIEW: _("Inskickad – under handläggning"),
-    ApplicationState.AWAITING_COMPLETION: _("Komplettering begärd – åtgärd krävs"),
-    ApplicationState.PROPOSED: _("Inskickad – under handläggning"),
-    ApplicationState.APPROVED: _("Beviljad"),
-    ApplicationState.REJECTED: _("Avslagen"),
-    ApplicationState.WITHDRAWN: _("Återkallad"),
-}
 
 
 class RegistrationCounter(models.Model):

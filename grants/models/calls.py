@@ -1,7 +1,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -36,9 +36,6 @@ class Call(models.Model):
         _("stödberättigade organisationstyper"),
         default=_all_org_types,
         help_text=_("Koder: STATE_AGENCY, MUNICIPALITY, REGION, OTHER_PUBLIC."),
-    )
-    advance_percent = models.PositiveSmallIntegerField(
-        _("förskott vid accept (%)"), default=80, validators=[MaxValueValidator(100)]
     )
     interim_report_months = models.PositiveSmallIntegerField(
         _("lägesrapport, månader efter projektstart"), null=True, blank=True, default=6

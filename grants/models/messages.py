@@ -7,17 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .applications import Application
+from .states import MessageStatus
 
 
 class MessageChannel(models.TextChoices):
     EMAIL = "EMAIL", _("E-post")
     PORTAL = "PORTAL", _("I portalen")
-
-
-class MessageStatus(models.TextChoices):
-    QUEUED = "QUEUED", _("Köad")
-    SENT = "SENT", _("Skickad")
-    FAILED = "FAILED", _("Misslyckad")
 
 
 class Message(models.Model):

@@ -9,12 +9,7 @@ from grants.formatting import format_orgnr
 
 from .base import AppendOnlyModel
 from .calls import OrganisationType
-
-
-class PaymentAccountType(models.TextChoices):
-    BANKGIRO = "BANKGIRO", _("Bankgiro")
-    PLUSGIRO = "PLUSGIRO", _("Plusgiro")
-    IBAN = "IBAN", _("IBAN och BIC")
+from .states import RequestState
 
 
 class Organisation(models.Model):
@@ -26,11 +21,7 @@ class Organisation(models.Model):
     street_address = models.CharField(_("gatuadress"), max_length=200, blank=True)
     postal_code = models.CharField(_("postnummer"), max_length=6, blank=True)
     city = models.CharField(_("ort"), max_length=100, blank=True)
-    payment_account_type = models.CharField(
-        _("kontotyp"), max_length=10, choices=PaymentAccountType.choices, blank=True
-    )
-    payment_account = models.CharField(_("kontonummer"), max_length=34, blank=True)
-    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    # Payment accounts have a history of their own and need a second person's verification: PaymentAccount.
     created_at = models.DateTimeField(_("skapad"), default=timezone.now)
 
     class Meta:
@@ -166,12 +157,6 @@ class OrganisationEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return str(ORGANISATION_EVENT_LABELS.get(self.event, self.event))
-
-
-class RequestState(models.TextChoices):
-    PENDING = "PENDING", _("Väntar")
-    GRANTED = "GRANTED", _("Beviljad")
-    REFUSED = "REFUSED", _("Avslagen")
 
 
 def _request_constraints(prefix: str, person: str) -> list[models.BaseConstraint]:

@@ -6,18 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from grants.formatting import format_money
 
 from .grants import Grant
+from .states import RepaymentClaimState, ReportState
 
 
 class ReportKind(models.TextChoices):
     INTERIM = "INTERIM", _("Lägesrapport")
     FINAL = "FINAL", _("Slutrapport")
-
-
-class ReportState(models.TextChoices):
-    DUE = "DUE", _("Ska lämnas")
-    SUBMITTED = "SUBMITTED", _("Inlämnad")
-    REVISION_REQUESTED = "REVISION_REQUESTED", _("Komplettering begärd")
-    APPROVED = "APPROVED", _("Godkänd")
 
 
 class Report(models.Model):
@@ -56,12 +50,6 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grant}: {self.get_kind_display()} {self.due_date}"
-
-
-class RepaymentClaimState(models.TextChoices):
-    ISSUED = "ISSUED", _("Utfärdat")
-    PAID = "PAID", _("Betalt")
-    WRITTEN_OFF = "WRITTEN_OFF", _("Avskrivet")
 
 
 class RepaymentClaim(models.Model):

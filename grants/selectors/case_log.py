@@ -28,8 +28,8 @@ def case_log(application: Application) -> list[CaseLogRow]:
             actor_name=e.actor.get_full_name() if e.actor else "",
             code=e.event,
             label=event_label(e.event),
-            from_label=state_label(e.from_state),
-            to_label=state_label(e.to_state),
+            from_label=state_label(e.from_state, e.lifecycle),
+            to_label=state_label(e.to_state, e.lifecycle),
             note=event_note(e.event, e.note),
         )
         for e in events

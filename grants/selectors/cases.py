@@ -22,11 +22,11 @@ from grants.models import (
     Review,
     User,
 )
+from grants.models.states import APPLICATION_COMPLETION_REQUESTABLE_STATES, APPLICATION_PRE_PROPOSAL_STATES
 from grants.permissions import Verdict
 from grants.sections import SNAPSHOT_FIELDS
 from grants.selectors import application_content_prefetches
 from grants.text import Text
-from workflows.application import COMPLETION_REQUESTABLE_STATES, OPEN_CASE_STATES
 
 if TYPE_CHECKING:  # grants.selectors.versions imports this module
     from grants.selectors.versions import SubmittedApplication
@@ -98,7 +98,7 @@ def _officer(user: User) -> Verdict:
 
 
 def _open(application: Application) -> Verdict:
-    if application.state not in OPEN_CASE_STATES:
+    if application.state not in APPLICATION_PRE_PROPOSAL_STATES:
         return Verdict(False, _("Ärendet är inte längre öppet för handläggning."))
     return permissions.YES
 
@@ -142,7 +142,7 @@ def can_start_review(user: User, application: Application, latest_check: Eligibi
 def can_request_completion(user: User, application: Application) -> Verdict:
     state = (
         permissions.YES
-        if application.state in COMPLETION_REQUESTABLE_STATES
+        if application.state in APPLICATION_COMPLETION_REQUESTABLE_STATES
         else Verdict(False, _("Komplettering kan bara begäras för ett nytt ärende eller ett ärende under bedömning."))
     )
     return _first_no(_officer(user), state)

@@ -15,11 +15,11 @@ from grants.models import (
     ApplicationState,
     Decision,
     Grant,
-    GrantState,
     Proposal,
     Review,
     User,
 )
+from grants.models.states import GRANT_COMMITTED_STATES
 from grants.selectors.reviews import review_summary
 from grants.selectors.versions import SubmittedApplication, submitted_content, submitted_text
 
@@ -35,7 +35,7 @@ def call_budget_left(call_ids: set[int]) -> dict[int, Decimal]:
         .annotate(
             committed=Sum(
                 "applications__grant__granted_amount",
-                filter=~Q(applications__grant__state=GrantState.CANCELLED),
+                filter=Q(applications__grant__state__in=GRANT_COMMITTED_STATES),
             )
         )
         .values_list("pk", "total_budget", "committed")

@@ -12,7 +12,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import Application, ApplicationState, Review, User
-from grants.permissions import OPEN_STATES, review_conflict_bars
+from grants.models.states import APPLICATION_OPEN_STATES
+from grants.permissions import review_conflict_bars
 from grants.text import Text
 
 S = ApplicationState
@@ -71,8 +72,8 @@ def reviews_pending() -> Exists:
 def _queue_filter(queue: str, user: User) -> Q:
     if queue == "new":
         return Q(state=S.SUBMITTED, assigned_officer__isnull=True)
-    if queue == "mine":  # the open cases (grants.permissions.OPEN_STATES), the ones still worked on
-        return Q(assigned_officer=user, state__in=OPEN_STATES)
+    if queue == "mine":  # the open cases (grants.models.states.APPLICATION_OPEN_STATES), the ones still worked on
+        return Q(assigned_officer=user, state__in=APPLICATION_OPEN_STATES)
     if queue == "completion":
         return Q(state=S.AWAITING_COMPLETION)
     if queue == "ready":

@@ -2,7 +2,7 @@
 
 import calendar
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
@@ -17,22 +17,22 @@ from grants.models import (
     Decision,
     EligibilityCheck,
     Grant,
-    GrantState,
     Outcome,
     Payout,
-    PayoutTrigger,
     Proposal,
     Report,
     ReportKind,
     User,
 )
+from grants.models.plans import call_payout_plan, payout_amounts, plan_total_error
+from grants.models.states import APPLICATION_PRE_PROPOSAL_STATES, GRANT_COMMITTED_STATES
 from grants.sections import SECTION_KEYS
 from grants.selectors.versions import submitted_content
 from grants.services.applications import completion_edits_discard
 from grants.services.messages import notify_members
 from grants.tasks import enqueue_in_transaction
 from grants.workdays import deadline_after
-from workflows.application import OPEN_CASE_STATES, ApplicationFlow
+from workflows.application import ApplicationFlow
 
 
 def _locked(application: Application) -> Application:
@@ -69,7 +69,7 @@ def eligibility_check_record(
         raise NotAllowed(verdict.reason)
     application = _locked(application)
     _require_case(application)
-    if application.state not in OPEN_CASE_STATES:
+    if application.state not in APPLICATION_PRE_PROPOSAL_STATES:
         # The check decides whether a case goes on to review: once proposed or decided, it is history.
         raise ServiceError(_("Ärendet är inte längre öppet för handläggning."))
     check = EligibilityCheck.objects.create(
@@ -222,7 +222,7 @@ def call_committed_amount(call: Call) -> Decimal:
     """Sum of approved, not cancelled grants of a call."""
     total = (
         Grant.objects.filter(application__call=call)
-        .exclude(state=GrantState.CANCELLED)
+        .filter(state__in=GRANT_COMMITTED_STATES)
         .aggregate(total=Sum("granted_amount"))["total"]
     )
     return total or Decimal("0.00")
@@ -239,7 +239,8 @@ def decision_approve(*, actor: User, application: Application, now: datetime) ->
     """Approve the current proposal: eligibility, the call's ceiling and budget re-checked under a row lock on
     the call; creates the Decision, the Grant and its payout and report schedules. The amount is the proposal's
     and the project period the one sent (the latest version), never the live row. Raises TransitionRefused
-    (four-eyes, no passed eligibility check, amount above the ceiling, budget)."""
+    (four-eyes, no passed eligibility check, amount above the ceiling, budget), ServiceError (a rejection
+    proposal, the call's payout plan not summing to 100 %)."""
     application = _locked(application)
     proposal = _current_proposal(application)
     if proposal.outcome != Outcome.APPROVE or proposal.amount is None:
@@ -247,6 +248,10 @@ def decision_approve(*, actor: User, application: Application, now: datetime) ->
     # The lock serialises approvals in one call, so two cannot both spend the last of the budget, and the
     # ceiling read here is the one in force: an admin may have lowered it after the proposal.
     call = Call.objects.select_for_update().get(pk=application.call_id)
+    plan = call_payout_plan(call)
+    plan_error = plan_total_error(p for p, _t in plan)
+    if plan_error:  # an admin left the call's plan incomplete: no grant whose payouts do not add up
+        raise ServiceError(plan_error)
     budget_left = call.total_budget - call_committed_amount(call)
     ApplicationFlow(application, actor=actor, now=now).approve(
         proposed_by_id=proposal.proposed_by_id,
@@ -275,11 +280,9 @@ def decision_approve(*, actor: User, application: Application, now: datetime) ->
         acceptance_deadline_at=deadline_after(now, call.acceptance_days),
         created_at=now,
     )
-    advance = (proposal.amount * call.advance_percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if advance > 0:
-        Payout.objects.create(grant=grant, amount=advance, trigger=PayoutTrigger.ON_ACCEPTANCE)
-    if proposal.amount - advance > 0:
-        Payout.objects.create(grant=grant, amount=proposal.amount - advance, trigger=PayoutTrigger.ON_FINAL_REPORT)
+    steps = {step.trigger: step for step in call.payout_plan_steps.all()}  # none under DEFAULT_PLAN
+    for amount, trigger in payout_amounts(proposal.amount, plan):
+        Payout.objects.create(grant=grant, amount=amount, trigger=trigger, step=steps.get(trigger))
     sent = submitted_content(application)
     start, end = sent.start_date, sent.end_date
     if start and call.interim_report_months:

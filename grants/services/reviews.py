@@ -8,14 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
 from grants.errors import NotAllowed, ServiceError
-from grants.models import Application, ApplicationState, Review, ReviewScore, User
+from grants.models import Application, Review, ReviewScore, User
 from grants.models.reviews import Recommendation
+from grants.models.states import APPLICATION_PRE_PROPOSAL_STATES
 from grants.services.messages import notify
 from workflows.base import log_event
 
-REVIEWABLE_STATES = frozenset(
-    {ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW, ApplicationState.AWAITING_COMPLETION}
-)
+# Reviewers are assigned and review while the case is submitted and not yet proposed.
+REVIEWABLE_STATES = APPLICATION_PRE_PROPOSAL_STATES
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from grants.sections import BY_KEY, SECTIONS
 from grants.selectors.versions import application_as_it_is
 from grants.services import applications as app_services
 from grants.views import language
+from grants.views.actions import run_service
 from grants.views.base import AuthedRequest, pdf_attachment_response
 from workflows.base import refusal_message
 
@@ -305,14 +306,14 @@ def application_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     verdict = permissions.can_withdraw(request.user, application)
     form = forms.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            app_services.application_withdraw(
-                actor=request.user, application=application, reason=form.cleaned_data["reason"], now=timezone.now()
-            )
-        except (NotAllowed, *REFUSED) as exc:
-            messages.error(request, str(refusal_message(exc)))
-        else:
-            messages.success(request, _("Ansökan är återkallad. Den finns kvar som allmän handling."))
+        run_service(
+            request,
+            app_services.application_withdraw,
+            verdict=verdict,
+            success_message=_("Ansökan är återkallad. Den finns kvar som allmän handling."),
+            application=application,
+            reason=form.cleaned_data["reason"],
+        )
         return redirect("application_detail", pk=application.pk)
     return render(
         request, "grants/application_withdraw.html", {"application": application, "form": form, "verdict": verdict}
@@ -324,13 +325,15 @@ def application_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_applicant(request.user, pk)
     verdict = permissions.can_delete_draft(request.user, application)
     if request.method == "POST":
-        try:
-            app_services.application_delete(actor=request.user, application=application, now=timezone.now())
-        except (NotAllowed, IntegrityError, *REFUSED) as exc:
-            messages.error(request, str(refusal_message(exc)))
-            return redirect("application_detail", pk=application.pk)
-        messages.success(request, _("Utkastet är borttaget."))
-        return redirect("application_list")
+        ran = run_service(
+            request,
+            app_services.application_delete,
+            verdict=verdict,
+            success_message=_("Utkastet är borttaget."),
+            refusals=(IntegrityError,),  # something still refers to the draft
+            application=application,
+        )
+        return redirect("application_list") if ran else redirect("application_detail", pk=application.pk)
     return render(request, "grants/application_delete.html", {"application": application, "verdict": verdict})
 
 

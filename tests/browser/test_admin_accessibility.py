@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from grants.models import PaymentAccount
 from grants.services.join_requests import join_request_create, signatory_request_create
 from grants.services.memberships import membership_create_logged
 from tests.browser.conftest import axe_violations, language_cookie, session_cookie
@@ -33,6 +34,8 @@ def world(db):
         actor=member, organisation=organisation, member=member, reason="Delegation 2026:4.", now=now
     )
     call = CallFactory()
+    # The organisation's account history shows on its page (a read-only inline), and in an admin of its own.
+    PaymentAccount.objects.create(organisation=organisation, kind="BANKGIRO", number="50501055", created_by=superuser)
     draft = ApplicationFactory(call=call, organisation=organisation, created_by=member)
     attach_required(draft, member)
     return {
@@ -80,6 +83,9 @@ def test_admin_pages_have_no_axe_violations(browser, live_server, world, languag
         "/admin/grants/signatoryrequest/",
         f"/admin/grants/signatoryrequest/{world['signatory'].pk}/change/",
         "/admin/workflows/caseevent/",
+        "/admin/grants/paymentaccount/",
+        f"/admin/grants/paymentaccount/{org.payment_accounts.get().pk}/change/",
+        "/admin/grants/payoutbatch/",
         "/admin/grants/organisation/add/",
         "/admin/grants/user/add/",
         f"/admin/grants/membership/{world['membership'].pk}/delete/",

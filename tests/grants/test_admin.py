@@ -33,6 +33,7 @@ from grants.models import (
     Organisation,
     OrganisationEvent,
     OrganisationType,
+    PaymentAccount,
     Payout,
     PayoutBatch,
     Proposal,
@@ -53,6 +54,7 @@ APPEND_ONLY = [CaseEvent, ApplicationVersion, Decision, Proposal, EligibilityChe
 REGISTERED = [
     Call,
     Organisation,
+    PaymentAccount,
     Membership,
     OrganisationEvent,
     JoinRequest,
@@ -376,20 +378,14 @@ def org_data(**overrides) -> dict[str, str]:
 
 
 @pytest.mark.django_db
-def test_organisation_form_checks_orgnr_and_payment_account():
+def test_organisation_form_checks_orgnr():
+    # Payment accounts are rows of their own, with a history and a second person's verification
+    # (tests/grants/test_finance_models.py); the organisation form no longer holds one.
     form = OrganisationAdminForm(data=org_data())
     assert form.is_valid(), form.errors
     assert form.cleaned_data["orgnr"] == "2120002627"
     assert not OrganisationAdminForm(data=org_data(orgnr="212000-2628")).is_valid()
-    bankgiro = org_data(payment_account_type="BANKGIRO", payment_account="5050-1055")
-    assert OrganisationAdminForm(data=bankgiro).is_valid()
-    assert not OrganisationAdminForm(data=bankgiro | {"payment_account": "5050-1056"}).is_valid()
-    iban = org_data(payment_account_type="IBAN", payment_account="SE45 5000 0000 0583 9825 7466", bic="ESSESESS")
-    form = OrganisationAdminForm(data=iban)
-    assert form.is_valid(), form.errors
-    assert form.cleaned_data["payment_account"] == "SE4550000000058398257466"
-    assert not OrganisationAdminForm(data=iban | {"bic": ""}).is_valid()
-    assert not OrganisationAdminForm(data=org_data(payment_account="5050-1055")).is_valid()
+    assert "payment_account" not in form.fields
 
 
 def test_staff_make_a_member_signatory_on_the_organisation_page(admin_client, seeded):
@@ -401,8 +397,6 @@ def test_staff_make_a_member_signatory_on_the_organisation_page(admin_client, se
         "orgnr": organisation.orgnr,
         "org_type": organisation.org_type,
         "city": organisation.city,
-        "payment_account_type": organisation.payment_account_type,
-        "payment_account": organisation.payment_account,
         "memberships-TOTAL_FORMS": "1",
         "memberships-INITIAL_FORMS": "1",
         "memberships-0-id": membership.pk,
@@ -411,6 +405,8 @@ def test_staff_make_a_member_signatory_on_the_organisation_page(admin_client, se
         "memberships-0-role": MembershipRole.SIGNATORY,
         "events-TOTAL_FORMS": "0",
         "events-INITIAL_FORMS": "0",
+        "payment_accounts-TOTAL_FORMS": "0",
+        "payment_accounts-INITIAL_FORMS": "0",
     }
     response = admin_client.post(url(Organisation, "change", organisation.pk), data)
     assert response.status_code == 302, response.context and response.context["errors"]

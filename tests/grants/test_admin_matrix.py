@@ -42,6 +42,7 @@ from grants.models import (
     Membership,
     Message,
     Organisation,
+    PaymentAccount,
     PayoutBatch,
     RepaymentClaim,
     Review,
@@ -51,7 +52,14 @@ from grants.models import (
 )
 from grants.services.memberships import membership_create_logged
 from tests.conftest import attach_required
-from tests.factories import ApplicationFactory, CallFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    VALID_ORGNRS,
+    ApplicationFactory,
+    CallFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tests.workflows.lifecycle import bring_to
 from workflows.models import CaseEvent
 
@@ -82,6 +90,8 @@ EXPECT: dict[str, dict[str, str]] = {
         case_officer="v", decision_maker="v", finance="v", multi="v", programme_admin="vac", superuser="vacd"
     ),
     "grants.membership": rights(case_officer="v", multi="v", programme_admin="vacd", superuser="vacd"),
+    # payment accounts: entered and verified through the finance services, read here by finance and admins
+    "grants.paymentaccount": readers("finance", "programme_admin"),
     "grants.organisationevent": readers("programme_admin"),
     "grants.invitation": rights(programme_admin="vd", superuser="vd"),
     "grants.joinrequest": rights(programme_admin="vc", superuser="vc"),
@@ -204,6 +214,14 @@ def world(draft, cast, now):
         ),
         "grants.user": cast.applicant,
         "grants.organisation": organisation,
+        # On an organisation of its own: the account PROTECTs its organisation, and DISPOSABLE's organisation
+        # (get_or_create by orgnr) may be the world's.
+        "grants.paymentaccount": PaymentAccount.objects.create(
+            organisation=OrganisationFactory(name="Kontokommun", orgnr="2120002627"),
+            kind="BANKGIRO",
+            number="50501055",
+            created_by=users["programme_admin"],
+        ),
         "grants.membership": Membership.objects.filter(organisation=organisation).first(),
         "grants.organisationevent": organisation.events.first(),
         "grants.invitation": Invitation.objects.create(
@@ -279,7 +297,11 @@ ADD_DATA: dict[str, Callable[[World], dict[str, Any]]] = {
 DISPOSABLE: dict[str, Callable[[World], Any]] = {
     "auth.group": lambda w: Group.objects.create(name="att ta bort"),
     "grants.user": lambda w: UserFactory(email="bort@example.se"),
-    "grants.organisation": lambda w: OrganisationFactory(name="Borttagen", orgnr="2120001124"),
+    # An orgnr no organisation has yet: the factory gets or creates by orgnr, and the world's organisation takes
+    # whichever orgnr the factory's sequence has reached by then.
+    "grants.organisation": lambda w: OrganisationFactory(
+        name="Borttagen", orgnr=next(n for n in VALID_ORGNRS if not Organisation.objects.filter(orgnr=n).exists())
+    ),
     "grants.membership": lambda w: MembershipFactory(organisation=w.organisation),
     "grants.invitation": lambda w: Invitation.objects.create(
         organisation=w.organisation, email="bort@example.se", invited_by=w.objects["grants.user"]

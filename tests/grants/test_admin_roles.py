@@ -60,6 +60,8 @@ def test_a_case_officer_cannot_make_themself_a_signatory_in_the_admin(client, of
         "memberships-0-role": MembershipRole.SIGNATORY,
         "events-TOTAL_FORMS": "0",
         "events-INITIAL_FORMS": "0",
+        "payment_accounts-TOTAL_FORMS": "0",
+        "payment_accounts-INITIAL_FORMS": "0",
     }
     assert client.post(url(Organisation, "change", org.pk), inline).status_code == 403
     assert client.get(url(User, "change", officer.pk)).status_code == 403
@@ -119,6 +121,8 @@ def _organisation_post(org, rows, initial):
         "memberships-INITIAL_FORMS": str(initial),
         "events-TOTAL_FORMS": "0",
         "events-INITIAL_FORMS": "0",
+        "payment_accounts-TOTAL_FORMS": "0",
+        "payment_accounts-INITIAL_FORMS": "0",
     }
     for i, row in enumerate(rows):
         data |= {f"memberships-{i}-{key}": value for key, value in row.items()}

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from grants.models import ApplicationState, Grant, PayoutState, PayoutTrigger
+from grants.models import ApplicationState, Grant, PayoutPlanStep, PayoutState, PayoutTrigger
 from tests.workflows.lifecycle import bring_to
 
 S = ApplicationState
@@ -17,8 +17,11 @@ S = ApplicationState
     ("advance_percent", "amount"), [(80, "400000.00"), (100, "327397.00"), (0, "221834.00"), (33, "100000.01")]
 )
 def test_planned_payouts_sum_to_the_granted_amount(draft, cast, now, advance_percent, amount):
-    draft.call.advance_percent = advance_percent
-    draft.call.save(update_fields=["advance_percent"])
+    draft.call.payout_plan_steps.all().delete()
+    plan = [(advance_percent, PayoutTrigger.ON_ACCEPTANCE), (100 - advance_percent, PayoutTrigger.ON_FINAL_REPORT)]
+    for position, (percent, trigger) in enumerate(plan, start=1):
+        if percent:
+            PayoutPlanStep.objects.create(call=draft.call, position=position, percent=percent, trigger=trigger)
     draft.requested_amount = Decimal(amount)
     draft.save(update_fields=["requested_amount"])
     draft.budget_lines.update(amount=Decimal(amount))

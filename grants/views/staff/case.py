@@ -26,6 +26,7 @@ from grants.selectors.reviews import review_summary
 from grants.selectors.versions import case_versions, submitted_content
 from grants.services import cases as case_services
 from grants.services import reviews as review_services
+from grants.views.actions import run_service
 from grants.views.base import AuthedRequest
 from workflows.application import OPEN_CASE_STATES
 from workflows.base import refusal_message
@@ -96,17 +97,15 @@ def _done(request: AuthedRequest, application: Application, text: str) -> HttpRe
 @require_POST
 def staff_case_assign_self(request: AuthedRequest, pk: int) -> HttpResponse:
     application = sel.case_get_for_staff(request.user, pk)
-    verdict = sel.can_assign_self(request.user, application)
-    if not verdict:
-        return _refused(request, application, verdict)
-    try:
-        case_services.application_assign(
-            actor=request.user, application=application, officer=request.user, now=timezone.now()
-        )
-    except (NotAllowed, *REFUSED) as exc:
-        messages.error(request, str(refusal_message(exc)))
-        return redirect("staff_case", pk=application.pk)
-    return _done(request, application, _("Ärendet är tilldelat dig."))
+    run_service(
+        request,
+        case_services.application_assign,
+        verdict=sel.can_assign_self(request.user, application),
+        success_message=_("Ärendet är tilldelat dig."),
+        application=application,
+        officer=request.user,
+    )
+    return redirect("staff_case", pk=application.pk)
 
 
 @login_required
@@ -138,15 +137,14 @@ def staff_case_eligibility(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_case_start_review(request: AuthedRequest, pk: int) -> HttpResponse:
     application = sel.case_get_for_staff(request.user, pk)
-    verdict = sel.can_start_review(request.user, application, sel.case_latest_check(application))
-    if not verdict:
-        return _refused(request, application, verdict)
-    try:
-        case_services.application_start_review(actor=request.user, application=application, now=timezone.now())
-    except (NotAllowed, *REFUSED) as exc:
-        messages.error(request, str(refusal_message(exc)))
-        return redirect("staff_case", pk=application.pk)
-    return _done(request, application, _("Ärendet är under bedömning."))
+    run_service(
+        request,
+        case_services.application_start_review,
+        verdict=sel.can_start_review(request.user, application, sel.case_latest_check(application)),
+        success_message=_("Ärendet är under bedömning."),
+        application=application,
+    )
+    return redirect("staff_case", pk=application.pk)
 
 
 @login_required

@@ -29,7 +29,7 @@ from grants.errors import NotAllowed, ServiceError
 from grants.formatting import format_date
 from grants.ids import coerce_id, parse_id
 from grants.models import Application, ApplicationState, Call, OrganisationType, User
-from grants.permissions import OPEN_STATES
+from grants.models.states import APPLICATION_OPEN_STATES
 from grants.selectors.queues import (
     DEFAULT_SORT,
     QUEUE_KEYS,
@@ -293,7 +293,7 @@ def _rows(applications: Iterable[dict[str, Any]], *, me: User) -> tuple[list[dic
                 officer_cell=officer or no_officer,
                 # Not mine and open: the same rule the service applies (a closed case takes no officer).
                 action=_html(ASSIGN_TO_ME_HTML, pk=pk, ref=ref, label=assign_to_me)
-                if a["assigned_officer_id"] != me.pk and a["state"] in OPEN_STATES
+                if a["assigned_officer_id"] != me.pk and a["state"] in APPLICATION_OPEN_STATES
                 else "",
             )
         )
