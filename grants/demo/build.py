@@ -44,7 +44,7 @@ from grants.models import (
 )
 from grants.models.plans import DEFAULT_PLAN, PayoutPlanStep
 from grants.services import applications as apps
-from grants.services import cases, reviews
+from grants.services import attachments, cases, reviews
 from grants.services.memberships import membership_create_logged
 from workflows.base import TransitionRefused
 
@@ -224,7 +224,7 @@ class Seeder:
         kind = RequiredAttachment.objects.get(call=app.call, code=code)
         data = demo_pdf(heading, app.organisation.name, "Demodokument skapat av manage.py seed_demo.")
         upload = SimpleUploadedFile(f"{kind.name_sv}.pdf", data, content_type="application/pdf")
-        apps.attachment_add(actor=actor, application=app, kind=kind, file=upload, now=now)
+        attachments.attachment_add(actor=actor, application=app, kind=kind, file=upload, now=now)
 
     def step(self, app: Application, plan: Plan, action: str, o: dict[str, Any], now: datetime) -> Any:
         by = self.users[o.get("by", plan.applicant)]

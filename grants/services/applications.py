@@ -1,13 +1,11 @@
-"""Applicant actions on an application: create, edit sections, budget, attachments, submit, withdraw,
-delete a draft, answer a completion request."""
+"""Applicant actions on an application: create, edit sections, budget, submit, withdraw, delete a draft,
+answer a completion request. Attachments: grants/services/attachments.py."""
 
-import os
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +22,6 @@ from grants.models import (
     Membership,
     Message,
     Organisation,
-    RequiredAttachment,
     User,
 )
 from grants.sections import BY_KEY, SECTION_KEYS
@@ -33,7 +30,6 @@ from grants.selectors.locked import application_get_locked
 from grants.selectors.versions import content_values, latest_version
 from grants.services.messages import message_send, notify
 from grants.tasks import application_submission_followup, enqueue_in_transaction
-from grants.uploads import pdf_problem, sha256_of
 from workflows.application import ApplicationFlow, require_call_open
 from workflows.base import TransitionRefused, log_event
 
@@ -129,62 +125,6 @@ def budget_lines_replace(
     application.co_financing = co_financing
     application.save(update_fields=["requested_amount", "co_financing", "updated_at"])
     return application
-
-
-@transaction.atomic
-def attachment_add(
-    *,
-    actor: User,
-    application: Application,
-    kind: RequiredAttachment | None,
-    file: UploadedFile,
-    now: datetime,
-) -> Attachment:
-    """Store a PDF attachment. Raises ServiceError (and stores nothing) if it is not an acceptable PDF."""
-    application = _locked(application, actor)
-    _require_editable(actor, application, "attachments")
-    if kind is not None and kind.call_id != application.call_id:
-        raise ServiceError(_("Okänd bilagetyp."), "kind")
-    problem = pdf_problem(file, file.size)
-    if problem:
-        raise ServiceError(problem, "file")
-    digest = sha256_of(file)
-    name = os.path.basename(file.name or "bilaga.pdf")[:200]
-    attachment = Attachment(
-        application=application,
-        kind=kind,
-        original_name=name,
-        size=file.size or 0,
-        sha256=digest,
-        uploaded_by=actor,
-        uploaded_at=now,
-    )
-    attachment.file.save("upload.pdf", file, save=False)
-    stored_name, storage = attachment.file.name, attachment.file.storage
-    try:
-        attachment.save()
-    except Exception:
-        storage.delete(stored_name)
-        raise
-    if application.state != ApplicationState.DRAFT:
-        log_event(application=application, actor=actor, event="attachment.added", now=now, note=name)
-    return attachment
-
-
-@transaction.atomic
-def attachment_remove(*, actor: User, attachment: Attachment, now: datetime) -> None:
-    """Remove an attachment: a draft's is deleted; a submitted one is kept on file, marked removed."""
-    application = _locked(attachment.application, actor)
-    _require_editable(actor, application, "attachments")
-    if application.state == ApplicationState.DRAFT:
-        name, storage = attachment.file.name, attachment.file.storage
-        attachment.delete()
-        transaction.on_commit(lambda: storage.delete(name))
-    else:
-        Attachment.objects.filter(pk=attachment.pk).update(removed_at=now)
-        log_event(
-            application=application, actor=actor, event="attachment.removed", now=now, note=attachment.original_name
-        )
 
 
 def _freeze_version(
@@ -396,8 +336,6 @@ __all__ = [
     "application_submit",
     "application_update",
     "application_withdraw",
-    "attachment_add",
-    "attachment_remove",
     "budget_lines_replace",
     "completion_edits_discard",
     "section_editable",

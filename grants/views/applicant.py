@@ -21,6 +21,7 @@ from grants.models import Application, ApplicationState, Attachment, Call
 from grants.sections import BY_KEY, SECTIONS
 from grants.selectors.versions import application_as_it_is
 from grants.services import applications as app_services
+from grants.services import attachments as attachment_services
 from grants.views import language
 from grants.views.actions import run_service
 from grants.views.base import AuthedRequest, pdf_attachment_response
@@ -230,7 +231,7 @@ def _attachments_section(
     if request.method == "POST":
         if form.is_valid():
             try:
-                attachment = app_services.attachment_add(
+                attachment = attachment_services.attachment_add(
                     actor=request.user,
                     application=application,
                     kind=form.cleaned_data["kind"],
@@ -365,7 +366,7 @@ def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> 
 def attachment_remove(request: AuthedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     attachment = selectors.attachment_get_for_applicant(request.user, pk, attachment_pk)
     try:
-        app_services.attachment_remove(actor=request.user, attachment=attachment, now=timezone.now())
+        attachment_services.attachment_remove(actor=request.user, attachment=attachment, now=timezone.now())
     except (NotAllowed, *REFUSED) as exc:
         messages.error(request, str(refusal_message(exc)))
     else:

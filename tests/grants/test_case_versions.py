@@ -16,10 +16,9 @@ from grants.selectors.versions import application_as_submitted, submitted_applic
 from grants.services.applications import (
     application_complete,
     application_update,
-    attachment_add,
-    attachment_remove,
     budget_lines_replace,
 )
+from grants.services.attachments import attachment_add, attachment_remove
 from grants.services.cases import application_request_completion
 from grants.services.reviews import review_assign, review_declare
 from tests.factories import UserFactory, make_pdf
