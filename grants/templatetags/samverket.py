@@ -2,7 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django import template
+from django import forms, template
 
 from grants.formatting import format_date, format_instant, format_money
 
@@ -25,21 +25,39 @@ def swedish_date(value: date | None) -> str:
 
 
 @register.filter
+def is_choice_group(bound_field: Any) -> bool:
+    """Radios or a group of checkboxes: one input per option, rendered by components/choices.html."""
+    return isinstance(bound_field.field.widget, forms.RadioSelect)  # CheckboxSelectMultiple is one too
+
+
+@register.filter
+def is_multiple(bound_field: Any) -> bool:
+    return bool(getattr(bound_field.field.widget, "allow_multiple_selected", False))
+
+
+@register.filter
 def is_checkbox(bound_field: Any) -> bool:
     return getattr(bound_field.field.widget, "input_type", "") == "checkbox"
 
 
 @register.filter
-def with_described_by(bound_field: Any) -> str:
-    """Render the input with aria-describedby pointing at its hint and errors, and aria-invalid on error."""
+def described_by_ids(bound_field: Any) -> str:
+    """The ids of the field's hint and error messages, for aria-describedby."""
     ids = []
     if bound_field.help_text:
         ids.append(f"{bound_field.auto_id}_hint")
     for i, _error in enumerate(bound_field.errors, start=1):
         ids.append(f"{bound_field.auto_id}_error" + ("" if i == 1 else str(i)))
+    return " ".join(ids)
+
+
+@register.filter
+def with_described_by(bound_field: Any) -> str:
+    """Render the input with aria-describedby pointing at its hint and errors, and aria-invalid on error."""
+    ids = described_by_ids(bound_field)
     attrs: dict[str, str] = {}
     if ids:
-        attrs["aria-describedby"] = " ".join(ids)
+        attrs["aria-describedby"] = ids
     if bound_field.errors:
         attrs["aria-invalid"] = "true"
     return bound_field.as_widget(attrs=attrs)
