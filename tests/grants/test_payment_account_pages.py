@@ -183,3 +183,22 @@ def test_the_list_costs_the_same_queries_for_3_and_30_rows(
     assert many == few
     with django_assert_max_num_queries(few):
         client.get(LIST, {"state": state})
+
+
+def test_the_admin_lists_accounts_by_state_read_only(client, applicant, organisation, finance, now):
+    finance.is_staff = True
+    finance.save()
+    old = payment_account_verify(actor=finance, account=register(applicant, organisation, now), now=now)
+    new = register(applicant, organisation, now + timedelta(hours=1), "PLUSGIRO", "2865434")
+    client.force_login(finance)
+    url = reverse("admin:grants_paymentaccount_changelist")
+    waiting = client.get(url, {"state": "WAITING"})
+    assert waiting.status_code == 200
+    assert [a.pk for a in waiting.context["cl"].result_list] == [new.pk]
+    superseded = client.get(url, {"state": "SUPERSEDED"})
+    assert [a.pk for a in superseded.context["cl"].result_list] == [old.pk]
+    change = reverse("admin:grants_paymentaccount_change", args=[new.pk])
+    client.post(change, {"number": "50501055", "kind": "BANKGIRO"})
+    new.refresh_from_db()
+    assert new.number == "2865434" and not new.is_verified
+    assert client.get(reverse("admin:grants_paymentaccount_add")).status_code == 403
