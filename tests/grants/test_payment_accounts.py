@@ -216,3 +216,38 @@ def test_every_change_is_logged_with_who_did_it(applicant, organisation, finance
         ("payment_account.registered", applicant, "Bankgiro 5050-1055"),
         ("payment_account.verified", finance, "Bankgiro 5050-1055"),
     ]
+
+
+def test_a_rejection_is_written_once_and_never_edited(applicant, organisation, finance, now):
+    from grants.models.base import ImmutableRecordError
+
+    account = payment_account_reject(
+        actor=finance, account=register(applicant, organisation, now), reason="Fel bank.", now=now
+    )
+    account.rejection_reason = "Något annat."
+    with pytest.raises(ImmutableRecordError):
+        account.save()
+
+
+@pytest.mark.postgres
+def test_postgres_lets_a_rejection_be_set_once_and_refuses_changing_it(applicant, organisation, finance, now):
+    from django.db import IntegrityError, transaction
+
+    account = register(applicant, organisation, now)
+    rows = PaymentAccount.objects.filter(pk=account.pk)
+    rows.update(rejected_by=finance, rejected_at=now, rejection_reason="Fel bank.")
+    for change in ({"rejection_reason": "Något annat."}, {"rejected_at": now + timedelta(days=1)}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            rows.update(**change)
+    with pytest.raises(IntegrityError), transaction.atomic():  # verified and rejected: never both
+        rows.update(verified_by=UserFactory(roles=["finance"]), verified_at=now)
+
+
+def test_the_demo_has_one_account_waiting_and_the_others_verified(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=__import__("io").StringIO())
+    waiting = PaymentAccount.objects.filter(superseded_at__isnull=True, verified_at__isnull=True)
+    assert [a.organisation.name for a in waiting] == ["Region Västernorrland"]
+    assert waiting.get().created_by.email and events(waiting.get().organisation)[-1][0] == "payment_account.registered"
+    assert PaymentAccount.objects.filter(verified_at__isnull=False).count() == 3
