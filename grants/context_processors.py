@@ -12,6 +12,7 @@ STAFF_AREAS = [
     ("staff_queue", _("Ärendeköer"), permissions.CASE_OFFICER),
     ("staff_review_list", _("Mina bedömningar"), permissions.REVIEWER),
     ("staff_decision_queue", _("Att besluta"), permissions.DECISION_MAKER),
+    ("staff_finance_accounts", _("Konton"), permissions.FINANCE),
     ("admin:index", _("Administration"), permissions.PROGRAMME_ADMIN),
 ]
 

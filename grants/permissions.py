@@ -18,12 +18,14 @@ from .models import (
     Membership,
     MembershipRole,
     Organisation,
+    PaymentAccount,
     RequestState,
     Review,
     SignatoryRequest,
     User,
 )
 from .models.states import APPLICATION_OPEN_STATES, APPLICATION_PRE_PROPOSAL_STATES
+from .selectors.payment_accounts import organisation_current_account
 
 CASE_OFFICER = "case_officer"
 REVIEWER = "reviewer"
@@ -279,3 +281,64 @@ def can_decide_signatory_request(user: User, signatory_request: SignatoryRequest
     if signatory_request.state != RequestState.PENDING:
         return Verdict(False, _("Begäran är redan avgjord."))
     return YES
+
+
+# --- payment accounts (DESIGN.md §4.3: money goes only to an account a second person has verified) ----------
+
+
+def can_register_payment_account(user: User, organisation: Organisation) -> Verdict:
+    """Any member may register or change the organisation's account (a signatory is not needed): nothing is
+    paid to it until finance has verified it, so a member cannot redirect money alone."""
+    if not is_organisation_member(user, organisation.pk):
+        return Verdict(False, _("Du är inte medlem i organisationen."))
+    return YES
+
+
+def _member_organisation_ids(user: User) -> set[int]:
+    # Cached on the user object like the roles: finance's list asks this for every row.
+    ids = getattr(user, "_member_org_cache", None)
+    if ids is None:
+        ids = set(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
+        user._member_org_cache = ids  # type: ignore[attr-defined]
+    return ids
+
+
+def _can_decide_payment_account(user: User, account: PaymentAccount) -> Verdict:
+    if not has_role(user, FINANCE):
+        return Verdict(False, _("Bara ekonomihandläggare kan verifiera och avvisa utbetalningskonton."))
+    if not account.is_current:
+        return Verdict(False, _("Kontot har ersatts av ett nyare konto."))
+    if account.is_verified:
+        return Verdict(False, _("Kontot är redan verifierat."))
+    if account.is_rejected:
+        return Verdict(False, _("Kontot är redan avvisat."))
+    return YES
+
+
+def can_verify_payment_account(user: User, account: PaymentAccount) -> Verdict:
+    """Finance verifies the current account, never the person who registered it nor a member of the
+    organisation (four eyes: the classic grant fraud is a changed account)."""
+    verdict = _can_decide_payment_account(user, account)
+    if not verdict:
+        return verdict
+    if account.created_by_id is not None and account.created_by_id == user.pk:
+        return Verdict(False, _("Du har registrerat kontot och kan därför inte verifiera det (fyraögonsprincipen)."))
+    if account.organisation_id in _member_organisation_ids(user):
+        return Verdict(False, _("Du är medlem i organisationen och kan därför inte verifiera dess konto."))
+    return YES
+
+
+def can_reject_payment_account(user: User, account: PaymentAccount) -> Verdict:
+    return _can_decide_payment_account(user, account)
+
+
+def payment_account_ready(organisation: Organisation | int) -> Verdict:
+    """Whether payouts may go to the organisation: it has a current account that finance has verified."""
+    account = organisation_current_account(organisation)
+    if account is None:
+        return Verdict(False, _("Inget konto"))
+    if account.is_verified:
+        return YES
+    if account.is_rejected:
+        return Verdict(False, _("Kontot är avvisat"))
+    return Verdict(False, _("Kontot väntar på verifiering"))

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
-from grants.views import accounts, applicant, completion, organisations, pages
-from grants.views.staff import case, decisions, queues, reviews, workspace
+from grants.views import accounts, applicant, completion, organisations, pages, payment_accounts
+from grants.views.staff import case, decisions, finance_accounts, queues, reviews, workspace
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -30,6 +30,11 @@ urlpatterns = [
         name="join_request_decide",
     ),
     path("organisations/<int:pk>/signatory/", organisations.signatory_request_create, name="signatory_request_create"),
+    path(
+        "organisations/<int:pk>/account/",
+        payment_accounts.payment_account_register_view,
+        name="organisation_account",
+    ),
     path("invitations/<slug:token>/", organisations.invitation_accept, name="invitation_accept"),
     path("applications/", applicant.application_list, name="application_list"),
     path("applications/<int:pk>/", applicant.application_detail, name="application_detail"),
@@ -54,6 +59,7 @@ urlpatterns = [
     path("staff/", include(case.urlpatterns)),
     path("staff/", include(reviews.urlpatterns)),
     path("staff/", include(decisions.urlpatterns)),
+    path("staff/", include(finance_accounts.urlpatterns)),
     path("", include(completion.urlpatterns)),
 ]
 

@@ -7,14 +7,22 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from stdnum.se import orgnr as se_orgnr
 
 from grants.admin.base import AccessibleFormFieldsMixin, LabelledInlineFormSet, ReadOnlyAdmin, ReadOnlyTabularInline
 from grants.admin.memberships import MembershipFormsetMixin, MembershipInlineForm, membership_delete, membership_save
-from grants.models import Invitation, Membership, MembershipRole, Organisation, OrganisationEvent, PaymentAccount
+from grants.models import (
+    Invitation,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationEvent,
+    PaymentAccount,
+    PaymentAccountState,
+)
 from grants.services.memberships import organisation_event_label, organisation_event_note
 
 
@@ -101,23 +109,63 @@ class PaymentAccountInline(ReadOnlyTabularInline):
         "created_at",
         "verified_by",
         "verified_at",
+        "rejected_by",
+        "rejected_at",
+        "rejection_reason",
         "superseded_at",
     )
     verbose_name_plural = _("utbetalningskonton")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PaymentAccount]:
-        return super().get_queryset(request).select_related("created_by", "verified_by")
+        return super().get_queryset(request).select_related("created_by", "verified_by", "rejected_by")
+
+
+class PaymentAccountStateFilter(admin.SimpleListFilter):
+    """The derived state (PaymentAccount.state): waiting, verified, rejected or superseded."""
+
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(PaymentAccountState.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[PaymentAccount]) -> QuerySet[PaymentAccount]:
+        current = Q(superseded_at__isnull=True)
+        verified, rejected = Q(verified_at__isnull=False), Q(rejected_at__isnull=False)
+        filters = {
+            PaymentAccountState.WAITING: current & ~verified & ~rejected,
+            PaymentAccountState.VERIFIED: current & verified,
+            PaymentAccountState.REJECTED: rejected,
+            PaymentAccountState.SUPERSEDED: ~current & ~rejected,
+        }
+        value = self.value()
+        return queryset.filter(filters[value]) if value in filters else queryset  # type: ignore[index]
 
 
 @admin.register(PaymentAccount)
 class PaymentAccountAdmin(ReadOnlyAdmin):
-    """Every payment account and its history, for finance and programme admins to read."""
+    """Every payment account and its history, for finance and programme admins to read. Read only for everyone:
+    finance verifies and rejects on /staff/finance/accounts/ (the services keep four eyes and the log)."""
 
-    list_display = ["organisation", "kind", "number", "bic", "created_by", "created_at", "verified_by", "verified_at"]
-    list_filter = ["kind"]
+    list_display = [
+        "organisation",
+        "kind",
+        "number",
+        "bic",
+        "state_label",
+        "created_by",
+        "created_at",
+        "verified_by",
+        "verified_at",
+    ]
+    list_filter = [PaymentAccountStateFilter, "kind"]
     list_select_related = ["organisation", "created_by", "verified_by"]
     search_fields = ["organisation__name", "organisation__orgnr", "number"]
     ordering = ["organisation__name", "-created_at"]
+
+    @admin.display(description=_("status"))
+    def state_label(self, obj: PaymentAccount) -> str:
+        return str(obj.state.label)
 
 
 @admin.register(Organisation)

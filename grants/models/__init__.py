@@ -24,7 +24,7 @@ from .organisations import (
     RequestState,
     SignatoryRequest,
 )
-from .payment_accounts import PaymentAccount, PaymentAccountType
+from .payment_accounts import PaymentAccount, PaymentAccountState, PaymentAccountType
 from .payouts import Payout, PayoutBatch, PayoutBatchLine, PayoutBatchState, PayoutState
 from .plans import PayoutPlanStep, PayoutTrigger
 from .reports import RepaymentClaim, RepaymentClaimState, Report, ReportKind, ReportState
@@ -61,6 +61,7 @@ __all__ = [
     "OrganisationType",
     "Outcome",
     "PaymentAccount",
+    "PaymentAccountState",
     "PaymentAccountType",
     "Payout",
     "PayoutBatch",

@@ -116,6 +116,9 @@ ORGANISATION_EVENT_LABELS = {
     "signatory.requested": _("Begäran om firmatecknare"),
     "signatory.granted": _("Begäran om firmatecknare beviljad"),
     "signatory.refused": _("Begäran om firmatecknare avslagen"),
+    "payment_account.registered": _("Utbetalningskonto registrerat"),
+    "payment_account.verified": _("Utbetalningskonto verifierat"),
+    "payment_account.rejected": _("Utbetalningskonto avvisat"),
 }
 
 

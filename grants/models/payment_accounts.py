@@ -4,9 +4,10 @@ documents/bankfiles/accounts.py (`parse_account`: check digits with stdnum.luhn,
 A payout goes only to an account a second person has verified: the classic grant fraud is a changed account.
 So an account row is never edited: a new or changed account is a new row, which supersedes the organisation's
 current one and waits for verification. The only changes a row takes are its verification (once, by someone
-other than who entered it) and being superseded (once). History is the rows themselves. The database keeps
-these rules too: check constraints, one current account per organisation, and on PostgreSQL a trigger
-(migration 0011) that refuses any other UPDATE and every DELETE.
+other than who entered it) or its rejection by finance (once, with a reason; never both), and being superseded
+(once). History is the rows themselves. The database keeps these rules too: check constraints, one current
+account per organisation, and on PostgreSQL a trigger (migrations 0012 and 0015) that refuses any other UPDATE
+and every DELETE. grants/services/payment_accounts.py registers, verifies and rejects accounts.
 """
 
 from datetime import datetime
@@ -32,8 +33,18 @@ class PaymentAccountType(models.TextChoices):
 
 
 IBAN_FORM = r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"
-# The fields a stored account may still change, each once: who verified it and when, and when it was replaced.
-MUTABLE_FIELDS = ("verified_by", "verified_at", "superseded_at")
+# The fields a stored account may still change, each once: who verified or rejected it and when (and why), and
+# when it was replaced.
+MUTABLE_FIELDS = ("verified_by", "verified_at", "rejected_by", "rejected_at", "rejection_reason", "superseded_at")
+
+
+class PaymentAccountState(models.TextChoices):
+    """Derived from the row (never stored): what finance has done with the account, and whether it is current."""
+
+    WAITING = "WAITING", _("Väntar på verifiering")
+    VERIFIED = "VERIFIED", _("Verifierat")
+    REJECTED = "REJECTED", _("Avvisat")
+    SUPERSEDED = "SUPERSEDED", _("Ersatt")
 
 
 class PaymentAccount(models.Model):
@@ -62,6 +73,16 @@ class PaymentAccount(models.Model):
         verbose_name=_("verifierat av"),
     )
     verified_at = models.DateTimeField(_("verifierat"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("avvisat av"),
+    )
+    rejected_at = models.DateTimeField(_("avvisat"), null=True, blank=True)
+    rejection_reason = models.TextField(_("skäl för avvisning"), blank=True)
     superseded_at = models.DateTimeField(_("ersatt"), null=True, blank=True)
 
     class Meta:
@@ -92,6 +113,16 @@ class PaymentAccount(models.Model):
             models.CheckConstraint(
                 condition=models.Q(verified_by__isnull=True) | ~models.Q(verified_by=models.F("created_by")),
                 name="account_verifier_not_creator",
+            ),
+            # A rejection says who, when and why; an account is verified or rejected, never both.
+            models.CheckConstraint(
+                condition=models.Q(rejected_by__isnull=True, rejected_at__isnull=True, rejection_reason="")
+                | (models.Q(rejected_by__isnull=False, rejected_at__isnull=False) & ~models.Q(rejection_reason="")),
+                name="account_rejected_by_at_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verified_at__isnull=True) | models.Q(rejected_at__isnull=True),
+                name="account_not_verified_and_rejected",
             ),
             models.UniqueConstraint(
                 fields=["organisation"],
@@ -124,8 +155,33 @@ class PaymentAccount(models.Model):
         return self.verified_at is not None
 
     @property
+    def is_rejected(self) -> bool:
+        return self.rejected_at is not None
+
+    @property
     def is_current(self) -> bool:
         return self.superseded_at is None
+
+    @property
+    def is_waiting(self) -> bool:
+        """Current and neither verified nor rejected: finance has yet to look at it."""
+        return self.is_current and not self.is_verified and not self.is_rejected
+
+    @property
+    def state(self) -> PaymentAccountState:
+        if self.is_verified:
+            return PaymentAccountState.VERIFIED if self.is_current else PaymentAccountState.SUPERSEDED
+        if self.is_rejected:
+            return PaymentAccountState.REJECTED
+        return PaymentAccountState.WAITING if self.is_current else PaymentAccountState.SUPERSEDED
+
+    @property
+    def display(self) -> str:
+        """The number as people write it (bankgiro 5050-1055, plusgiro 28 65 43-4, IBAN in groups of four)."""
+        try:
+            return self.account.display
+        except AccountError:
+            return self.number
 
     def usable_for_payouts(self, now: datetime | None = None) -> bool:
         """Whether money may go to this account: current and verified by a second person."""
@@ -146,7 +202,7 @@ class PaymentAccount(models.Model):
             old, new = stored[field.attname], getattr(self, field.attname)
             if old == new:
                 continue
-            if field.name not in MUTABLE_FIELDS or old is not None:
+            if field.name not in MUTABLE_FIELDS or old not in (None, ""):
                 raise ImmutableRecordError(
                     f"PaymentAccount {self.pk}: {field.name} cannot be changed; enter a new account instead."
                 )

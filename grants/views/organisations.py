@@ -7,6 +7,7 @@ those who ask, and ask for the signatory role for a member. An organisation's pa
     GET/POST /organisations/<pk>/                                 members: the page, invite (invitation_create)
     POST     /organisations/<pk>/join-requests/<request_pk>/      members: decision=grant|refuse
     GET/POST /organisations/<pk>/signatory/                       members: ask for the signatory role
+    GET/POST /organisations/<pk>/account/                         members: payment account (views/payment_accounts.py)
 """
 
 from django.contrib import messages
@@ -25,6 +26,7 @@ from grants.models import Invitation, JoinRequest
 from grants.services import join_requests as join_services
 from grants.services import organisations as org_services
 from grants.views.base import AuthedRequest
+from grants.views.payment_accounts import payment_account_context
 
 
 @login_required
@@ -113,6 +115,7 @@ def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "signatory_requests": selectors.signatory_request_list_pending(organisation),
             "can_request_signatory": selectors.signatory_candidates(organisation).exists(),
             "form": form,
+            **payment_account_context(organisation),
         },
     )
 

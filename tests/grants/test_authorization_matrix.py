@@ -30,7 +30,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from documents.models import Document, DocumentKind
-from grants.models import Invitation, JoinRequest, Review
+from grants.models import Invitation, JoinRequest, PaymentAccount, Review
 from tests.conftest import attach_required
 from tests.factories import ApplicationFactory, UserFactory, make_pdf
 from tests.workflows.lifecycle import bring_to
@@ -104,6 +104,7 @@ MATRIX: dict[str, Rule | str] = {
     "organisation_join": logged_in("none"),
     "join_request_decide": logged_in("join", 405),  # POST only; the POST checks membership (404 otherwise)
     "signatory_request_create": members_only("org"),
+    "organisation_account": members_only("org"),  # register or change the payment account
     "invitation_accept": logged_in("invite"),  # the token is the secret
     "application_list": logged_in("none"),
     "application_detail": members_only("case"),
@@ -149,6 +150,10 @@ MATRIX: dict[str, Rule | str] = {
     "staff_decision_progress": staff_only("none", "decision_maker"),
     "staff_decision_progress_json": staff_only("none", "decision_maker"),
     "staff_decision_letters_retry": staff_only("none", *ROLES[1:], allowed_status=405),
+    # Payment accounts: finance only; nobody else learns that the area exists (DESIGN.md §5 rule 6).
+    "staff_finance_accounts": staff_only("none", "finance"),
+    "staff_finance_account_verify": staff_only("account", *ROLES[1:], allowed_status=405),
+    "staff_finance_account_reject": staff_only("account", "finance"),
     # --- issued documents (DESIGN.md §6): the case's decision letter ---
     "document_download": members_only("doc"),
     # Finance opens only payment files (tests/documents/test_downloads.py); reviewers never.
@@ -199,6 +204,9 @@ POST_MATRIX: dict[str, Rule] = {
     "staff_decision_progress_json": posts("none", "decision_maker"),
     "staff_decision_letters_retry": posts("none", "decision_maker"),
     "staff_document_download": posts("doc", "case_officer", "decision_maker", "programme_admin"),
+    "staff_finance_accounts": staff_only("none", *ROLES[1:], allowed_status=405),  # GET only
+    "staff_finance_account_verify": posts("account", "finance"),
+    "staff_finance_account_reject": posts("account", "finance"),
 }
 
 
@@ -317,6 +325,9 @@ def world(draft, cast, now):
         "join": JoinRequest.objects.create(organisation=draft.organisation, user=UserFactory()),
         # An e-mailed account link with a token that is not valid: the link and the token are the secret.
         "link": SimpleNamespace(uidb64="MQ", token="c0ffee-0123456789abcdef"),
+        "account": PaymentAccount.objects.create(
+            organisation=draft.organisation, kind="BANKGIRO", number="50501055", created_by=cast.applicant
+        ),
     }
     return users, targets
 
