@@ -15,10 +15,9 @@ from grants.selectors import application_content_prefetches, application_snapsho
 from grants.services.applications import (
     application_update,
     application_withdraw,
-    attachment_add,
-    attachment_remove,
     budget_lines_replace,
 )
+from grants.services.attachments import attachment_add, attachment_remove
 from grants.services.cases import _add_months, application_propose, application_request_completion, decision_approve
 from grants.services.reviews import review_assign
 from tests.factories import UserFactory, make_pdf
