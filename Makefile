@@ -34,9 +34,10 @@ run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: system-run setup
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py seed_demo --if-empty
-	@echo "Starting the web app on http://$(HOST):$(PORT) and the task worker (Ctrl-C stops both)."
+	@echo "Starting the web app on http://$(HOST):$(PORT), the task worker and the hourly daily job (Ctrl-C stops all)."
 	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
 	  $(BIN)/python manage.py run_worker --interval 1 & \
+	  $(BIN)/python manage.py run_daily --every 3600 & \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: system-test setup

@@ -3,6 +3,7 @@ button and say why, from the same function the server checks. Staff roles are Dj
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
@@ -14,11 +15,14 @@ from .models import (
     Application,
     ApplicationState,
     EligibilityCheck,
+    Grant,
+    GrantState,
     JoinRequest,
     Membership,
     MembershipRole,
     Organisation,
     PaymentAccount,
+    Payout,
     RequestState,
     Review,
     SignatoryRequest,
@@ -342,3 +346,50 @@ def payment_account_ready(organisation: Organisation | int) -> Verdict:
     if account.is_rejected:
         return Verdict(False, _("Kontot är avvisat"))
     return Verdict(False, _("Kontot väntar på verifiering"))
+
+
+# --- Grants and payouts (DESIGN.md §4.2–4.3) -------------------------------------------------------------------
+
+
+def current_payout_account(organisation_id: int) -> PaymentAccount | None:
+    """The organisation's current account, verified or not (None if it has none)."""
+    return PaymentAccount.objects.filter(organisation_id=organisation_id, superseded_at__isnull=True).first()
+
+
+def payout_account_ready(payout: Payout) -> Verdict:
+    """Money may go to the payout's organisation: its current account is verified by a second person (the
+    classic grant fraud is a changed account, DESIGN.md §4.4). A failed payout is due again only then."""
+    account = current_payout_account(payout.grant.application.organisation_id)
+    if account is None:
+        return Verdict(False, _("Organisationen har inget utbetalningskonto."))
+    if not account.usable_for_payouts():
+        return Verdict(False, _("Organisationens utbetalningskonto är inte verifierat."))
+    return YES
+
+
+def grant_signatory_verdict(user: User, grant: Grant) -> Verdict:
+    """Only a signatory (firmatecknare) of the grant's organisation answers for it."""
+    if not user.is_authenticated or not is_signatory(user, grant.application.organisation_id):
+        return Verdict(False, _("Bara organisationens firmatecknare kan godta eller avstå från bidraget."))
+    return YES
+
+
+def can_decline_grant(user: User, grant: Grant) -> Verdict:
+    if grant.state != GrantState.AWAITING_ACCEPTANCE:
+        return Verdict(False, _("Bidraget väntar inte längre på ett svar."))
+    return grant_signatory_verdict(user, grant)
+
+
+def can_accept_grant(user: User, grant: Grant, now: datetime) -> Verdict:
+    """A signatory, while the grant awaits acceptance and before its deadline (the server's clock)."""
+    verdict = can_decline_grant(user, grant)
+    if not verdict:
+        return verdict
+    return grant_deadline_verdict(grant, now)
+
+
+def grant_deadline_verdict(grant: Grant, now: datetime) -> Verdict:
+    """Terms are accepted before, not at, the deadline."""
+    if now >= grant.acceptance_deadline_at:
+        return Verdict(False, _("Tiden för att godta villkoren har gått ut."))
+    return YES

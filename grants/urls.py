@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from grants.views import accounts, applicant, completion, organisations, pages, payment_accounts
+from grants.views import grants as grant_views
 from grants.views.staff import case, decisions, finance_accounts, queues, reviews, workspace
 
 urlpatterns = [
@@ -54,6 +55,8 @@ urlpatterns = [
         applicant.attachment_remove,
         name="attachment_remove",
     ),
+    path("grants/<int:pk>/accept/", grant_views.grant_accept, name="grant_accept"),
+    path("grants/<int:pk>/decline/", grant_views.grant_decline, name="grant_decline"),
     path("staff/", include(workspace.urlpatterns)),
     path("staff/", include(queues.urlpatterns)),
     path("staff/", include(case.urlpatterns)),

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +11,7 @@ from grants.formatting import format_money
 from grants.forms import MoneyField
 from grants.models import Call, Criterion, OrganisationType, PayoutPlanStep, RequiredAttachment
 from grants.models.plans import plan_total_error
-from grants.models.states import GRANT_COMMITTED_STATES
+from grants.selectors.budget import committed_annotation
 
 
 class CallAdminForm(forms.ModelForm):
@@ -125,17 +125,8 @@ class CallAdmin(AccessibleFormFieldsMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Call]:
-        # Committed = approved grants that are not cancelled (the budget rule of DESIGN.md §5 rule 2).
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                committed_amount=Sum(
-                    "applications__grant__granted_amount",
-                    filter=Q(applications__grant__state__in=GRANT_COMMITTED_STATES),
-                )
-            )
-        )
+        # Committed as grants.selectors.budget defines it (DESIGN.md §5 rule 2).
+        return super().get_queryset(request).annotate(committed_amount=committed_annotation())
 
     @admin.display(description=_("total budget"), ordering="total_budget")
     def budget(self, obj: Call) -> str:

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from grants import permissions
@@ -25,8 +24,9 @@ from grants.models import (
     User,
 )
 from grants.models.plans import call_payout_plan, payout_amounts, plan_total_error
-from grants.models.states import APPLICATION_PRE_PROPOSAL_STATES, GRANT_COMMITTED_STATES
+from grants.models.states import APPLICATION_PRE_PROPOSAL_STATES
 from grants.sections import SECTION_KEYS
+from grants.selectors.budget import call_budget
 from grants.selectors.versions import submitted_content
 from grants.services.applications import completion_edits_discard
 from grants.services.messages import notify_members
@@ -219,13 +219,8 @@ def proposal_return(*, actor: User, application: Application, note: str, now: da
 
 
 def call_committed_amount(call: Call) -> Decimal:
-    """Sum of approved, not cancelled grants of a call."""
-    total = (
-        Grant.objects.filter(application__call=call)
-        .filter(state__in=GRANT_COMMITTED_STATES)
-        .aggregate(total=Sum("granted_amount"))["total"]
-    )
-    return total or Decimal("0.00")
+    """What the call's grants bind of its budget (grants.selectors.budget: granted − released)."""
+    return call_budget(call).committed
 
 
 def _add_months(day: date, months: int) -> date:
@@ -252,7 +247,7 @@ def decision_approve(*, actor: User, application: Application, now: datetime) ->
     plan_error = plan_total_error(p for p, _t in plan)
     if plan_error:  # an admin left the call's plan incomplete: no grant whose payouts do not add up
         raise ServiceError(plan_error)
-    budget_left = call.total_budget - call_committed_amount(call)
+    budget_left = call_budget(call).left
     ApplicationFlow(application, actor=actor, now=now).approve(
         proposed_by_id=proposal.proposed_by_id,
         budget_left=budget_left,

@@ -34,6 +34,7 @@ from grants.models import Invitation, JoinRequest, PaymentAccount, Review
 from tests.conftest import attach_required
 from tests.factories import ApplicationFactory, UserFactory, make_pdf
 from tests.workflows.lifecycle import bring_to
+from tests.workflows.payouts import make_grant
 
 ROLES = (
     "anonymous",
@@ -114,6 +115,9 @@ MATRIX: dict[str, Rule | str] = {
     "application_receipt": members_only("case"),
     "application_withdraw": members_only("case"),
     "application_delete": members_only("draft"),
+    # The grant's acceptance page: members read it (only a signatory can act); decline takes only a POST.
+    "grant_accept": members_only("grant"),
+    "grant_decline": logged_in("grant", 405),
     # Staff who work the case may read its files; an unassigned reviewer and finance may not.
     "attachment_download": rule(
         "case", 404, anonymous=302, member=200, case_officer=200, decision_maker=200, programme_admin=200, superuser=200
@@ -328,8 +332,15 @@ def world(draft, cast, now):
         "account": PaymentAccount.objects.create(
             organisation=draft.organisation, kind="BANKGIRO", number="50501055", created_by=cast.applicant
         ),
+        "grant": _grant_with_attachment(draft),
     }
     return users, targets
+
+
+def _grant_with_attachment(draft):
+    grant = make_grant(organisation=draft.organisation)
+    attach_required(grant.application, draft.created_by)  # _kwargs reads an attachment of every target
+    return grant
 
 
 def _kwargs(url: Url, rule_: Rule, targets: dict) -> dict:
