@@ -22,6 +22,18 @@ def _private_media(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in Swedish: a request in English leaves English active in the thread (LocaleMiddleware
+    activates the request's language and nothing deactivates it), which would leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def attach_required(application, user=None):
     """Upload a PDF for every required attachment kind of the application's call."""
     for kind in application.call.attachment_kinds.filter(required=True):
