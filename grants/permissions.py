@@ -359,7 +359,11 @@ def current_payout_account(organisation_id: int) -> PaymentAccount | None:
 def payout_account_ready(payout: Payout) -> Verdict:
     """Money may go to the payout's organisation: its current account is verified by a second person (the
     classic grant fraud is a changed account, DESIGN.md §4.4). A failed payout is due again only then."""
-    account = current_payout_account(payout.grant.application.organisation_id)
+    return payout_account_verdict(current_payout_account(payout.grant.application.organisation_id))
+
+
+def payout_account_verdict(account: PaymentAccount | None) -> Verdict:
+    """Whether money may go to this (current) account: it exists and a second person has verified it."""
     if account is None:
         return Verdict(False, _("Organisationen har inget utbetalningskonto."))
     if not account.usable_for_payouts():

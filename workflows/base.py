@@ -50,6 +50,30 @@ def log_event(
     )
 
 
+class TransitionLog:
+    """The saves and case events of many transitions, written together by `flush()`: a flow given one
+    (`CaseFlow(..., log=...)`) checks its guards and changes the record's state as usual but leaves the writing
+    to the log. For actions over thousands of records at once (a payment batch of 10 000 payouts), where one
+    UPDATE and one INSERT per record would be most of the time. `fields` are the fields the transitions change;
+    flush inside the same transaction as the transitions."""
+
+    def __init__(self, model: type[models.Model], fields: list[str]):
+        self.model = model
+        self.fields = fields
+        self.records: list[models.Model] = []
+        self.events: list[CaseEvent] = []
+
+    def add(self, record: models.Model, event: CaseEvent) -> None:
+        self.records.append(record)
+        self.events.append(event)
+
+    def flush(self) -> None:
+        if self.records:
+            self.model._default_manager.bulk_update(self.records, self.fields, batch_size=500)
+            CaseEvent.objects.bulk_create(self.events, batch_size=1000)
+        self.records, self.events = [], []
+
+
 class CaseFlow:
     """Base of a flow that wraps one record of a case, the acting user and the time of the action."""
 
@@ -57,10 +81,11 @@ class CaseFlow:
     # Whose states the flow's log lines record; a flow of another lifecycle overrides both.
     lifecycle: str = Lifecycle.APPLICATION
 
-    def __init__(self, record: models.Model, *, actor: User | None, now: datetime):
+    def __init__(self, record: models.Model, *, actor: User | None, now: datetime, log: TransitionLog | None = None):
         self.record: Any = record
         self.actor = actor
         self.now = now
+        self.log = log
 
     def case_of(self, record: Any) -> Application | None:
         return record
@@ -71,6 +96,22 @@ class CaseFlow:
 
     def save_transition(self, transition_name: str, source: Any, target: Any, note: str = "") -> None:
         record = self.record
+        if self.log is not None:  # written in bulk by the log's flush()
+            self.log.add(
+                record,
+                CaseEvent(
+                    application=self.case_of(record),
+                    lifecycle=self.lifecycle,
+                    subject_id=self.subject_id_of(record),
+                    actor=self.actor,
+                    event=self.events[transition_name],
+                    from_state=str(source),
+                    to_state=str(target) if target is not None else "",
+                    note=note,
+                    created_at=self.now,
+                ),
+            )
+            return
         record.save()
         log_event(
             application=self.case_of(record),

@@ -30,7 +30,7 @@ from viewflow import fsm
 
 from grants import permissions
 from grants.formatting import format_money
-from grants.models import Application, Grant, Payout, PayoutBatch, PayoutState, User
+from grants.models import Application, Grant, PaymentAccount, Payout, PayoutBatch, PayoutState, User
 from grants.models.states import (
     BATCH_APPROVED_STATES,
     BATCH_OPEN_STATES,
@@ -39,7 +39,7 @@ from grants.models.states import (
     Lifecycle,
 )
 
-from .base import CaseFlow, TransitionRefused
+from .base import CaseFlow, TransitionLog, TransitionRefused
 
 P = PayoutState
 
@@ -52,6 +52,14 @@ def paid_total(grant_id: int, *, excluding: int | None = None) -> Decimal:
     if excluding is not None:
         paid = paid.exclude(pk=excluding)
     return paid.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+def current_accounts(organisation_ids: set[int]) -> dict[int, PaymentAccount | None]:
+    """The current account (verified or not) of each organisation, in one query: for PayoutFlow(accounts=...)."""
+    found: dict[int, PaymentAccount | None] = dict.fromkeys(organisation_ids)
+    for account in PaymentAccount.objects.filter(organisation_id__in=organisation_ids, superseded_at__isnull=True):
+        found[account.organisation_id] = account
+    return found
 
 
 class PayoutFlow(CaseFlow):
@@ -76,11 +84,16 @@ class PayoutFlow(CaseFlow):
         actor: User | None,
         now: datetime | None = None,
         account_ready: AccountReady = permissions.payout_account_ready,
+        accounts: dict[int, PaymentAccount | None] | None = None,
+        log: TransitionLog | None = None,
     ):
-        super().__init__(payout, actor=actor, now=now)  # type: ignore[arg-type]
+        super().__init__(payout, actor=actor, now=now, log=log)  # type: ignore[arg-type]
         self.payout = payout
         # Whether money may go to the payout's organisation now (a verified current account).
         self.account_ready = account_ready
+        # For many payouts at once: the organisations' current accounts, read in one query by the caller
+        # (`current_accounts`), instead of one query per payout.
+        self.accounts = accounts
 
     def case_of(self, record: Any) -> Application | None:
         return record.grant.application
@@ -110,8 +123,14 @@ class PayoutFlow(CaseFlow):
 
     def _take_account(self) -> None:
         """The account the payout goes to: the organisation's current one, which must be verified."""
-        self._require(self.account_ready(self.payout))
-        self.payout.account = permissions.current_payout_account(self.payout.grant.application.organisation_id)
+        organisation_id = self.payout.grant.application.organisation_id
+        if self.accounts is None:
+            self._require(self.account_ready(self.payout))
+            self.payout.account = permissions.current_payout_account(organisation_id)
+            return
+        account = self.accounts.get(organisation_id)
+        self._require(permissions.payout_account_verdict(account))
+        self.payout.account = account
 
     # --- the trigger ---------------------------------------------------------------------------------------
 
