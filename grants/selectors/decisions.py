@@ -1,7 +1,7 @@
 """Reads for decision-makers: the queue of proposals and one proposal with what it rests on. The application's
 content is read as sent (the latest version, grants.selectors.versions), never from the live row."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -13,6 +13,7 @@ from grants import permissions
 from grants.models import (
     Application,
     ApplicationState,
+    Call,
     Decision,
     Grant,
     Proposal,
@@ -24,13 +25,10 @@ from grants.selectors.reviews import review_summary
 from grants.selectors.versions import SubmittedApplication, submitted_content, submitted_text
 
 
-def call_budget_left(call_ids: set[int]) -> dict[int, Decimal]:
-    """Budget left per call (grants.selectors.budget): a constant number of queries for all the calls."""
-    if not call_ids:
-        return {}
-    from grants.models import Call
-
-    return {pk: budget.left for pk, budget in call_budgets(Call.objects.filter(pk__in=call_ids)).items()}
+def call_budget_left(calls: Iterable[Call]) -> dict[int, Decimal]:
+    """Budget left per call (grants.selectors.budget, the one definition): two queries for all the calls."""
+    unique = {call.pk: call for call in calls}
+    return {pk: budget.left for pk, budget in call_budgets(unique.values()).items()}
 
 
 def _current(field_name: str) -> Subquery:
@@ -72,7 +70,7 @@ def decision_queue(user: User) -> DecisionQueue:
     themselves free of conflict for are left out, in SQL. Two queries, whatever the number of rows."""
     queue = DecisionQueue()
     rows = list(proposed_cases().filter(~permissions.review_conflict_bars(user)))
-    left = call_budget_left({row.call_id for row in rows})
+    left = call_budget_left(row.call for row in rows)  # the calls came with the rows
     for row in rows:
         row.budget_left = left.get(row.call_id)  # type: ignore[attr-defined]
         (queue.own if row.proposer_id == user.pk else queue.to_decide).append(row)  # type: ignore[attr-defined]
@@ -113,7 +111,7 @@ def decision_case_get(user: User, pk: int) -> DecisionCase:
     return DecisionCase(
         application=application,
         proposal=proposal,
-        budget_left=call_budget_left({application.call_id})[application.call_id],
+        budget_left=call_budget_left([application.call])[application.call_id],
         reviews=reviews,
         decision=decision,
         submitted=submitted_content(application),

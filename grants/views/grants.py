@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grants import permissions
+from grants.forms import MultilineTextField
 from grants.models import Grant, Membership, MembershipRole, User
 from grants.services import grants as grant_services
 from grants.views.actions import run_service
@@ -27,7 +28,7 @@ class AcceptForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(
+    reason = MultilineTextField(
         label=gettext_lazy("Varför avstår organisationen från bidraget?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

@@ -302,7 +302,7 @@ def test_the_decision_queue_leaves_out_barred_cases_in_sql(client, draft, cast, 
     Review.objects.create(application=proposed[1], reviewer=decider_reviewer, assigned_by=cast.officer)
     from grants.selectors.decisions import decision_queue
 
-    with django_assert_num_queries(2):  # the rows (barred ones left out in SQL) and the budget left
+    with django_assert_num_queries(3):  # the rows (barred ones left out in SQL); the budget left (granted, paid)
         queue = decision_queue(decider_reviewer)
     assert [a.pk for a in queue.to_decide] == [proposed[0].pk]
     client.force_login(decider_reviewer)
