@@ -19,6 +19,7 @@ from .models import (
     MembershipRole,
     Organisation,
     PaymentAccount,
+    Payout,
     RequestState,
     Review,
     SignatoryRequest,
@@ -342,3 +343,22 @@ def payment_account_ready(organisation: Organisation | int) -> Verdict:
     if account.is_rejected:
         return Verdict(False, _("Kontot är avvisat"))
     return Verdict(False, _("Kontot väntar på verifiering"))
+
+
+# --- Grants and payouts (DESIGN.md §4.2–4.3) -------------------------------------------------------------------
+
+
+def current_payout_account(organisation_id: int) -> PaymentAccount | None:
+    """The organisation's current account, verified or not (None if it has none)."""
+    return PaymentAccount.objects.filter(organisation_id=organisation_id, superseded_at__isnull=True).first()
+
+
+def payout_account_ready(payout: Payout) -> Verdict:
+    """Money may go to the payout's organisation: its current account is verified by a second person (the
+    classic grant fraud is a changed account, DESIGN.md §4.4). A failed payout is due again only then."""
+    account = current_payout_account(payout.grant.application.organisation_id)
+    if account is None:
+        return Verdict(False, _("Organisationen har inget utbetalningskonto."))
+    if not account.usable_for_payouts():
+        return Verdict(False, _("Organisationens utbetalningskonto är inte verifierat."))
+    return YES

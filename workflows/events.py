@@ -23,6 +23,15 @@ EVENT_LABELS: dict[str, Text] = {
     "application.approved": _("Ansökan beviljad"),
     "application.rejected": _("Ansökan avslagen"),
     "application.withdrawn": _("Ansökan återkallad"),
+    # The payout's lifecycle (workflows/payout.py, PayoutFlow.events)
+    "payout.due": _("Utbetalningen ska betalas"),
+    "payout.batched": _("Utbetalningen lagd i ett utbetalningsunderlag"),
+    "payout.unbatched": _("Utbetalningen tagen ur utbetalningsunderlaget"),
+    "payout.sent": _("Utbetalningen skickad till banken"),
+    "payout.paid": _("Utbetalningen betald"),
+    "payout.failed": _("Utbetalningen misslyckades"),
+    "payout.due_again": _("Utbetalningen ska betalas igen"),
+    "payout.cancelled": _("Utbetalningen makulerad"),
     # Case handling (grants/services/cases.py, queues.py)
     "application.assigned": _("Handläggare tilldelad"),
     "eligibility.checked": _("Formell kontroll gjord"),
