@@ -33,6 +33,7 @@ EVENT_LABELS: dict[str, Text] = {
     "payout.due_again": _("Utbetalningen ska betalas igen"),
     "payout.cancelled": _("Utbetalningen makulerad"),
     # The payout batch's lifecycle (workflows/batch.py, BatchFlow.events)
+    "batch.created": _("Utbetalningsunderlaget skapat"),
     "batch.approved": _("Utbetalningsunderlaget attesterat"),
     "batch.exported": _("Utbetalningsunderlaget exporterat"),
     "batch.reconciled": _("Utbetalningsunderlaget avstämt"),
