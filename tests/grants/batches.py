@@ -1,12 +1,14 @@
 """Due payouts for the batch services and pages: each from its own approved, accepted grant, to an account of
 the kind asked for, verified by a second person (tests/workflows/payouts.py makes the grants)."""
 
+import itertools
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from stdnum import luhn
 
-from grants.models import MembershipRole, PaymentAccount, PaymentAccountType, Payout, PayoutTrigger, User
+from grants.models import MembershipRole, Organisation, PaymentAccount, PaymentAccountType, Payout, PayoutTrigger, User
 from tests.factories import MembershipFactory, UserFactory
 from tests.workflows.payouts import accept_directly, make_grant
 from workflows.payout import PayoutFlow
@@ -16,6 +18,18 @@ ACCOUNTS = {
     PaymentAccountType.PLUSGIRO: ("9001223", ""),
     PaymentAccountType.IBAN: ("DE89370400440532013000", "COBADEFF"),
 }
+
+
+_numbers = itertools.count(1)
+
+
+def fresh_organisation() -> Organisation:
+    """An organisation of its own with a valid organisation number (the factory's few numbers repeat)."""
+    n = next(_numbers)
+    digits = f"802{n:06d}"
+    return Organisation.objects.create(
+        name=f"Förening {n}", orgnr=digits + luhn.calc_check_digit(digits), org_type="MUNICIPALITY"
+    )
 
 
 @dataclass
@@ -35,9 +49,10 @@ def due_payout(
     """The advance (80 %) of a new accepted grant, DUE, to a verified account of `kind`."""
     now = people.now
     made = make_grant(now=now, **grant)
+    made.application.organisation = fresh_organisation()
     if call is not None:
         made.application.call = call
-        made.application.save(update_fields=["call"])
+    made.application.save(update_fields=["call", "organisation"])
     organisation = made.application.organisation
     signatory = MembershipFactory(organisation=organisation, role=MembershipRole.SIGNATORY).user
     number, bic = ACCOUNTS[kind]
