@@ -54,7 +54,8 @@ def test_due_payouts_with_filters_and_totals(client, people):
     assert refs(_html(client.get(url, {"call": call.pk}))) == {verified.grant.application.reference_number}
     assert refs(_html(client.get(url, {"verified": "no"}))) == {waiting.grant.application.reference_number}
     assert refs(_html(client.get(url, {"org_type": "REGION"}))) == {region.grant.application.reference_number}
-    assert _html(client.get(url, {"call": "x", "org_type": "<b>", "verified": "maybe"}))  # ignored, not a 500
+    for bad in ("x", "²", "9" * 30):  # ignored, never a 500
+        assert _html(client.get(url, {"call": bad, "org_type": "<b>", "verified": "maybe"}))
 
 
 def test_create_a_batch_from_the_ticked_payouts(client, people):
@@ -70,8 +71,9 @@ def test_create_a_batch_from_the_ticked_payouts(client, people):
 def test_creating_with_nothing_ticked_says_so(client, people):
     due_payout(people)
     client.force_login(people.assembler)
-    response = client.post(reverse("staff_finance_batch_create"), {"payouts": ["x"]}, follow=True)
-    assert "Välj minst en utbetalning" in _html(response)
+    for bad in (["x"], ["²"], ["9" * 30], []):
+        response = client.post(reverse("staff_finance_batch_create"), {"payouts": bad}, follow=True)
+        assert "Välj minst en utbetalning" in _html(response)
     assert not PayoutBatch.objects.exists()
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from grants import permissions
 from grants import permissions_batches as rules
+from grants.ids import parse_id, parse_ids
 from grants.models import OrganisationType, PayoutBatch
 from grants.models.states import BATCH_OPEN_STATES
 from grants.selectors import payouts as sel
@@ -44,7 +45,7 @@ def _filters(request: AuthedRequest) -> sel.DueFilters:
     org_type = request.GET.get("org_type", "")
     verified = request.GET.get("verified", "")
     return sel.DueFilters(
-        call_id=int(call) if call.isdigit() else None,
+        call_id=parse_id(call),
         org_type=org_type if org_type in OrganisationType.values else "",
         verified=verified if verified in sel.VERIFIED_FILTERS else "",
     )
@@ -83,7 +84,7 @@ def _batch_url(batch_pk: int) -> str:
 @require_POST
 def batch_create_view(request: AuthedRequest) -> HttpResponse:
     _require_finance(request)
-    ids = [int(v) for v in request.POST.getlist("payouts") if v.isdigit()]
+    ids = parse_ids(request.POST.getlist("payouts")) or []  # a tampered list is no choice: refused with a message
     ran = run_service(request, batch_create, payout_ids=ids, success_message=_("Utbetalningsunderlaget är skapat."))
     if ran:
         return redirect(_batch_url(ran.value.pk))
