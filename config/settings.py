@@ -6,6 +6,7 @@ DATABASE_URL    e.g. postgres://user@127.0.0.1:5432/samverket; SQLite in var/ wh
 ALLOWED_HOSTS   comma-separated; defaults to localhost names in development
 EMAIL_URL-ish   EMAIL_BACKEND / EMAIL_HOST / EMAIL_PORT / DEFAULT_FROM_EMAIL
 PRIVATE_MEDIA_ROOT  where attachments and documents are stored (never served as static files)
+PAYMENT_DEBTOR_NAME / _IBAN / _BIC / _ORGNR, PLUSGIRO_MEMBER_ID  the authority's account in payment files
 ACCESSIBILITY_CONTACT_EMAIL  where people report accessibility problems (the accessibility statement)
 TRUST_X_FORWARDED_PROTO  "1" only behind a proxy that sets X-Forwarded-Proto (and strips the client's own);
                 without it the header is ignored (behind such a proxy, SECURE_SSL_REDIRECT would loop)
@@ -176,6 +177,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Who the letters and e-mails speak for.
 AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME", "Vinnova")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The authority's own account, which payment files (pain.001) debit: name, IBAN and BIC, and organisation
+# number (DESIGN.md §7). The defaults are demo values (a valid but made-up Swedish IBAN); set them in production.
+PAYMENT_DEBTOR_NAME = os.environ.get("PAYMENT_DEBTOR_NAME", AUTHORITY_NAME)
+PAYMENT_DEBTOR_IBAN = os.environ.get("PAYMENT_DEBTOR_IBAN", "SE4550000000058398257466")
+PAYMENT_DEBTOR_BIC = os.environ.get("PAYMENT_DEBTOR_BIC", "ESSESESS")
+PAYMENT_DEBTOR_ORGNR = os.environ.get("PAYMENT_DEBTOR_ORGNR", "2021005216")
+# The clearing member id plusgiro payments are addressed to (ClrSysMmbId/MmbId): 9960 unless the bank says otherwise.
+PLUSGIRO_MEMBER_ID = os.environ.get("PLUSGIRO_MEMBER_ID", "9960")
 # The accessibility statement's address for reporting problems (DOS-lagen 2018:1937 requires a way to report).
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "tillganglighet@samverket.example")
 

@@ -38,6 +38,9 @@ BATCH_KINDS = frozenset(
     {DocumentKind.PAYMENT_FILE, DocumentKind.LEDGER_CSV, DocumentKind.LEDGER_XLSX, DocumentKind.BANK_ANSWER}
 )
 
+# The files an export makes of a batch, one of each (a bank answer may be imported more than once).
+EXPORT_KINDS = frozenset({DocumentKind.PAYMENT_FILE, DocumentKind.LEDGER_CSV, DocumentKind.LEDGER_XLSX})
+
 
 class DocumentLanguage(models.TextChoices):
     SV = "sv", _("Svenska")
@@ -118,6 +121,13 @@ class Document(AppendOnlyModel):
                 fields=["decision", "kind", "language"],
                 condition=models.Q(decision__isnull=False),
                 name="document_one_letter_per_decision",
+            ),
+            # A batch's payment file and ledger exports are made once (batch_export retried after a crash makes
+            # no second set, grants/services/batches.py).
+            models.UniqueConstraint(
+                fields=["batch", "kind"],
+                condition=models.Q(batch__isnull=False, kind__in=sorted(EXPORT_KINDS)),
+                name="document_one_export_per_batch_kind",
             ),
             # One archive copy per submitted version of an application.
             models.UniqueConstraint(

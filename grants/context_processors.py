@@ -12,6 +12,7 @@ STAFF_AREAS = [
     ("staff_queue", _("Ärendeköer"), permissions.CASE_OFFICER),
     ("staff_review_list", _("Mina bedömningar"), permissions.REVIEWER),
     ("staff_decision_queue", _("Att besluta"), permissions.DECISION_MAKER),
+    ("staff_finance", _("Utbetalningar"), permissions.FINANCE),
     ("staff_finance_accounts", _("Konton"), permissions.FINANCE),
     ("admin:index", _("Administration"), permissions.PROGRAMME_ADMIN),
 ]
@@ -29,7 +30,7 @@ def staff_area_list(user: Any) -> list[dict[str, Any]]:
             url = reverse(url_name)
         except NoReverseMatch:  # an area whose pages are not built yet
             continue
-        areas.append({"url": url, "label": label, "url_name": url_name})
+        areas.append({"url": url, "label": label, "url_name": url_name, "role": role})
     return areas
 
 

@@ -11,12 +11,13 @@ from grants.models import User
 
 
 def landing_url(user: User) -> str:
-    """The page to open after login: the one staff area of a person with a single staff role (the queue, the
-    reviews, the decisions), the staff workspace (which lists each area) for several roles, and the home page
-    for everyone else."""
+    """The page to open after login: the first staff area of a person with a single staff role (the queue, the
+    reviews, the decisions, finance's workspace), the staff workspace (which lists each area) for several roles,
+    and the home page for everyone else."""
     if not permissions.has_staff_workspace(user):
         return resolve_url(settings.LOGIN_REDIRECT_URL)
     areas = staff_area_list(user)
-    if len(areas) == 1:
+    # One role, one landing page: its first area (finance: the workspace, which links to the accounts).
+    if areas and len({area["role"] for area in areas}) == 1:
         return str(areas[0]["url"])
     return reverse("staff_workspace")

@@ -36,6 +36,11 @@ EVENT_LABELS: dict[str, Text] = {
     "payout.failed": _("Utbetalningen misslyckades"),
     "payout.due_again": _("Utbetalningen ska betalas igen"),
     "payout.cancelled": _("Utbetalningen makulerad"),
+    # The payout batch's lifecycle (workflows/batch.py, BatchFlow.events)
+    "batch.created": _("Utbetalningsunderlaget skapat"),
+    "batch.approved": _("Utbetalningsunderlaget attesterat"),
+    "batch.exported": _("Utbetalningsunderlaget exporterat"),
+    "batch.reconciled": _("Utbetalningsunderlaget avstämt"),
     # Case handling (grants/services/cases.py, queues.py)
     "application.assigned": _("Handläggare tilldelad"),
     "eligibility.checked": _("Formell kontroll gjord"),

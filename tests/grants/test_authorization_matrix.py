@@ -31,8 +31,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from documents.models import Document, DocumentKind
 from grants.models import Invitation, JoinRequest, PaymentAccount, Review
+from grants.services.batches import batch_create
 from tests.conftest import attach_required
 from tests.factories import ApplicationFactory, UserFactory, make_pdf
+from tests.grants.batches import due_payout, finance_people
 from tests.workflows.lifecycle import bring_to
 from tests.workflows.payouts import make_grant
 
@@ -158,6 +160,13 @@ MATRIX: dict[str, Rule | str] = {
     "staff_finance_accounts": staff_only("none", "finance"),
     "staff_finance_account_verify": staff_only("account", *ROLES[1:], allowed_status=405),
     "staff_finance_account_reject": staff_only("account", "finance"),
+    # Payouts and batches: finance only, like the accounts.
+    "staff_finance": staff_only("none", "finance"),
+    "staff_finance_batch_create": staff_only("none", *ROLES[1:], allowed_status=405),
+    "staff_finance_batch": staff_only("batch", "finance"),
+    "staff_finance_batch_approve": staff_only("batch", *ROLES[1:], allowed_status=405),
+    "staff_finance_batch_export": staff_only("batch", *ROLES[1:], allowed_status=405),
+    "staff_finance_batch_remove_payout": staff_only("batch", *ROLES[1:], allowed_status=405),
     # --- issued documents (DESIGN.md §6): the case's decision letter ---
     "document_download": members_only("doc"),
     # Finance opens only payment files (tests/documents/test_downloads.py); reviewers never.
@@ -211,6 +220,12 @@ POST_MATRIX: dict[str, Rule] = {
     "staff_finance_accounts": staff_only("none", *ROLES[1:], allowed_status=405),  # GET only
     "staff_finance_account_verify": posts("account", "finance"),
     "staff_finance_account_reject": posts("account", "finance"),
+    "staff_finance": staff_only("none", *ROLES[1:], allowed_status=405),  # GET only
+    "staff_finance_batch_create": posts("none", "finance"),
+    "staff_finance_batch": staff_only("batch", *ROLES[1:], allowed_status=405),  # GET only
+    "staff_finance_batch_approve": posts("batch", "finance"),
+    "staff_finance_batch_export": posts("batch", "finance"),
+    "staff_finance_batch_remove_payout": posts("batch", "finance"),
 }
 
 
@@ -302,6 +317,8 @@ def world(draft, cast, now):
     )
     letter.file.save("beslut.pdf", ContentFile(content), save=False)
     letter.save()
+    finance = finance_people()
+    batch = batch_create(actor=finance.assembler, payout_ids=[due_payout(finance).pk], now=finance.now)
     superuser = UserFactory(email="super@example.se")
     superuser.is_superuser = superuser.is_staff = True
     superuser.save()
@@ -329,6 +346,7 @@ def world(draft, cast, now):
         "join": JoinRequest.objects.create(organisation=draft.organisation, user=UserFactory()),
         # An e-mailed account link with a token that is not valid: the link and the token are the secret.
         "link": SimpleNamespace(uidb64="MQ", token="c0ffee-0123456789abcdef"),
+        "batch": batch,
         "account": PaymentAccount.objects.create(
             organisation=draft.organisation, kind="BANKGIRO", number="50501055", created_by=cast.applicant
         ),
@@ -354,6 +372,7 @@ def _kwargs(url: Url, rule_: Rule, targets: dict) -> dict:
         "section": "project",
         "review_pk": targets["review"].pk,
         "doc_pk": targets["doc"].pk,
+        "payout_pk": targets["batch"].payouts.values_list("pk", flat=True).first(),
         "attachment_pk": application.attachments.first().pk if hasattr(application, "attachments") else None,
     }
     if rule_.target == "join":
