@@ -11,12 +11,14 @@ from grants.models import User
 
 
 def landing_url(user: User) -> str:
-    """The page to open after login: the one staff area of a person with a single staff role (the queue, the
+    """The page to open after login: the first staff area of a person with a single staff role (the queue, the
     reviews, the decisions), the staff workspace (which lists each area) for several roles, and the home page
     for everyone else."""
     if not permissions.has_staff_workspace(user):
         return resolve_url(settings.LOGIN_REDIRECT_URL)
     areas = staff_area_list(user)
-    if len(areas) == 1:
+    roles = [role for role in permissions.STAFF_ROLES if permissions.has_role(user, role)]
+    # A role may have several areas (finance: accounts, budget): its first one in the menu is its start page.
+    if len(roles) == 1 and areas:
         return str(areas[0]["url"])
     return reverse("staff_workspace")

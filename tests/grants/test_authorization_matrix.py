@@ -158,6 +158,8 @@ MATRIX: dict[str, Rule | str] = {
     "staff_finance_accounts": staff_only("none", "finance"),
     "staff_finance_account_verify": staff_only("account", *ROLES[1:], allowed_status=405),
     "staff_finance_account_reject": staff_only("account", "finance"),
+    # The budget per call: finance and programme admins (issue 10 item 7); amounts only, nothing of cases.
+    "staff_finance_budget": staff_only("none", "finance", "programme_admin"),
     # --- issued documents (DESIGN.md §6): the case's decision letter ---
     "document_download": members_only("doc"),
     # Finance opens only payment files (tests/documents/test_downloads.py); reviewers never.
@@ -211,6 +213,7 @@ POST_MATRIX: dict[str, Rule] = {
     "staff_finance_accounts": staff_only("none", *ROLES[1:], allowed_status=405),  # GET only
     "staff_finance_account_verify": posts("account", "finance"),
     "staff_finance_account_reject": posts("account", "finance"),
+    "staff_finance_budget": staff_only("none", *ROLES[1:], allowed_status=405),  # GET only
 }
 
 

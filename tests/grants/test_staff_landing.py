@@ -25,7 +25,7 @@ def _login(client, user, **query):
         (["reviewer"], "/staff/reviews/"),
         (["decision_maker"], "/staff/decisions/"),
         (["programme_admin"], "/admin/"),
-        (["finance"], "/staff/"),  # no area page of its own yet: the workspace
+        (["finance"], "/staff/finance/accounts/"),  # the first of its areas in the menu
         (["case_officer", "decision_maker"], "/staff/"),
     ],
 )
