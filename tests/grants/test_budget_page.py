@@ -178,3 +178,16 @@ def test_the_number_of_queries_does_not_grow_with_the_calls(client, db, django_a
     with django_assert_max_num_queries(6):  # session, user, groups, calls, grant sums, paid sums
         response = client.get(URL)
     assert response.content.decode().count('<svg class="bar-chart"') == calls
+
+
+def test_a_call_granted_over_its_budget_says_so_and_marks_the_budget(client, db):
+    call = CallFactory(title_sv="Sänkt budget", total_budget=D("400000"))
+    _in_call(make_grant(granted=D("500000")), call)
+    Call.objects.exclude(pk=call.pk).delete()
+    client.force_login(UserFactory(roles=["programme_admin"]))
+    html = client.get(URL).content.decode()
+    nbsp = "\u00a0"
+    assert f"beviljat 100{nbsp}000{nbsp}kr över budgeten" in html
+    assert f"Beviljat 100{nbsp}000{nbsp}kr mer än budgeten." in html  # the chart's description
+    assert '<line class="bar-budget-line" x1="800.0" x2="800.0"' in html
+    assert f'<td class="num over">−100{nbsp}000{nbsp}kr</td>' in html
