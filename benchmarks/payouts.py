@@ -245,8 +245,8 @@ def main() -> int:
         from benchmarks import payouts_minimal as minimal
         from documents.bankfiles import validate
         from documents.models import DocumentKind
-        from grants.models import PayoutBatchLine, PayoutState
         from grants.models import Payout as PayoutModel
+        from grants.models import PayoutBatchLine, PayoutState
         from grants.services.batches import batch_approve, batch_create, batch_export
 
         validate(b"<x/>", "pain.001.001.03")  # compiles and caches our schema outside the clock

@@ -17,7 +17,8 @@ def landing_url(user: User) -> str:
     if not permissions.has_staff_workspace(user):
         return resolve_url(settings.LOGIN_REDIRECT_URL)
     areas = staff_area_list(user)
-    # One role, one landing page: its first area (finance: the workspace, which links to the accounts).
-    if areas and len({area["role"] for area in areas}) == 1:
+    roles = [role for role in permissions.STAFF_ROLES if permissions.has_role(user, role)]
+    # A role may have several areas (finance: accounts, budget): its first one in the menu is its start page.
+    if len(roles) == 1 and areas:
         return str(areas[0]["url"])
     return reverse("staff_workspace")

@@ -37,6 +37,7 @@ DECISION_MAKER = "decision_maker"
 FINANCE = "finance"
 PROGRAMME_ADMIN = "programme_admin"
 STAFF_ROLES = (CASE_OFFICER, REVIEWER, DECISION_MAKER, FINANCE, PROGRAMME_ADMIN)
+BUDGET_ROLES = (FINANCE, PROGRAMME_ADMIN)  # the budget per call (issue 10 item 7)
 
 # Cases somebody still works on (grants/models/states.py); the old name stays for older imports.
 OPEN_STATES = APPLICATION_OPEN_STATES
@@ -63,6 +64,10 @@ def has_role(user: User, role: str) -> bool:
         roles = set(user.groups.values_list("name", flat=True))
         user._role_cache = roles  # type: ignore[attr-defined]
     return role in roles
+
+
+def has_any_role(user: User, roles: Iterable[str]) -> bool:
+    return any(has_role(user, role) for role in roles)
 
 
 def has_staff_workspace(user: User) -> bool:

@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from grants.views import accounts, applicant, completion, organisations, pages, payment_accounts
 from grants.views import grants as grant_views
-from grants.views.staff import case, decisions, finance_accounts, finance_batches, queues, reviews, workspace
+from grants.views.staff import budget, case, decisions, finance_accounts, finance_batches, queues, reviews, workspace
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -64,6 +64,7 @@ urlpatterns = [
     path("staff/", include(decisions.urlpatterns)),
     path("staff/", include(finance_accounts.urlpatterns)),
     path("staff/", include(finance_batches.urlpatterns)),
+    path("staff/", include(budget.urlpatterns)),
     path("", include(completion.urlpatterns)),
 ]
 

@@ -167,6 +167,8 @@ MATRIX: dict[str, Rule | str] = {
     "staff_finance_batch_approve": staff_only("batch", *ROLES[1:], allowed_status=405),
     "staff_finance_batch_export": staff_only("batch", *ROLES[1:], allowed_status=405),
     "staff_finance_batch_remove_payout": staff_only("batch", *ROLES[1:], allowed_status=405),
+    # The budget per call: finance and programme admins (issue 10 item 7); amounts only, nothing of cases.
+    "staff_finance_budget": staff_only("none", "finance", "programme_admin"),
     # --- issued documents (DESIGN.md §6): the case's decision letter ---
     "document_download": members_only("doc"),
     # Finance opens only payment files (tests/documents/test_downloads.py); reviewers never.
@@ -226,6 +228,7 @@ POST_MATRIX: dict[str, Rule] = {
     "staff_finance_batch_approve": posts("batch", "finance"),
     "staff_finance_batch_export": posts("batch", "finance"),
     "staff_finance_batch_remove_payout": posts("batch", "finance"),
+    "staff_finance_budget": staff_only("none", *ROLES[1:], allowed_status=405),  # GET only
 }
 
 

@@ -25,7 +25,7 @@ def _login(client, user, **query):
         (["reviewer"], "/staff/reviews/"),
         (["decision_maker"], "/staff/decisions/"),
         (["programme_admin"], "/admin/"),
-        (["finance"], "/staff/finance/"),  # the workspace, which links to the accounts
+        (["finance"], "/staff/finance/"),  # the first of its areas in the menu: the workspace
         (["case_officer", "decision_maker"], "/staff/"),
     ],
 )
