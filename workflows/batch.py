@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import fsm
 
 from grants import permissions_batches as rules
-from grants.models import Application, PayoutBatch, PayoutBatchState, PayoutState, User
+from grants.models import Application, Payout, PayoutBatch, PayoutBatchState, PayoutState, User
 from grants.models.states import Lifecycle
 
 from .base import CaseFlow, TransitionRefused
@@ -47,9 +47,18 @@ class BatchFlow(CaseFlow):
         "mark_reconciled": "batch.reconciled",
     }
 
-    def __init__(self, batch: PayoutBatch, *, actor: User | None, now: datetime | None = None):
+    def __init__(
+        self,
+        batch: PayoutBatch,
+        *,
+        actor: User | None,
+        now: datetime | None = None,
+        payouts: list[Payout] | None = None,
+    ):
         super().__init__(batch, actor=actor, now=now)  # type: ignore[arg-type]
         self.batch = batch
+        # The batch's payouts as rules.batch_payouts() reads them, when the caller has them already (approval).
+        self.payouts = payouts
 
     def case_of(self, record: Any) -> Application | None:
         return None  # a batch spans many cases; its events name only the batch
@@ -85,7 +94,8 @@ class BatchFlow(CaseFlow):
         self._at(now)
         self._require(rules.is_finance(self.actor))
         self._require(rules.not_the_assembler(self.actor, self.batch))
-        self._require(rules.batch_payees_ready(rules.batch_payouts(self.batch)))
+        payouts = self.payouts if self.payouts is not None else rules.batch_payouts(self.batch)
+        self._require(rules.batch_payees_ready(payouts))
         self.batch.approved_by = self.actor
         self.batch.approved_at = now
 

@@ -109,6 +109,9 @@ class PayoutFlow(CaseFlow):
     @state.on_success()
     def _on_success(self, descriptor: Any, source: str, target: str, **kwargs: Any) -> None:
         note = kwargs.get("note") or kwargs.get("reason") or ""
+        if self.log is not None:  # nothing is written now: the log's flush() writes it in the caller's transaction
+            self.save_transition(descriptor._func.__name__, source, target, note=note)
+            return
         with transaction.atomic():
             self.save_transition(descriptor._func.__name__, source, target, note=note)
 

@@ -164,7 +164,7 @@ def batch_approve(*, actor: User, batch: PayoutBatch | int, now: datetime) -> Pa
     _require_finance(actor)
     locked = _locked_batch(batch)
     payouts = rules.batch_payouts(locked)
-    flow = BatchFlow(locked, actor=actor)
+    flow = BatchFlow(locked, actor=actor, payouts=payouts)
     flow.approve(now=now)
     PayoutBatchLine.objects.bulk_create([_line(locked, payout, now) for payout in payouts])
     return locked
