@@ -27,6 +27,7 @@ from grants.demo.data import (
     D,
     Person,
 )
+from grants.demo.finance import FIRST_ROUND, finance
 from grants.demo.pdf import demo_pdf
 from grants.demo.plans import PLANS, Plan
 from grants.errors import ServiceError
@@ -34,6 +35,7 @@ from grants.models import (
     Application,
     Call,
     Criterion,
+    Grant,
     Membership,
     Organisation,
     OrganisationType,
@@ -46,6 +48,7 @@ from grants.models import (
 from grants.models.plans import DEFAULT_PLAN, PayoutPlanStep
 from grants.services import applications as apps
 from grants.services import attachments, cases, reviews
+from grants.services import grants as grant_services
 from grants.services.memberships import membership_create_logged
 from grants.services.payment_accounts import payment_account_register
 from workflows.base import TransitionRefused
@@ -75,7 +78,7 @@ class Seeder:
                 )
         self.waiting_account(orgs[REGION_VNL], self.users["applicant2"])
         old_opens = self.at(days_ago=455, clock="08:00")
-        self.call(
+        old_call = self.call(
             OLD_CALL_TITLE_SV,
             "Try coworking and hybrid work – first round",
             old_opens,
@@ -93,6 +96,10 @@ class Seeder:
         if todo and not call.is_open(self.now):
             raise CommandError(f"Utlysningen ”{call.title_sv}” är stängd; demoansökningar kan inte skapas i den.")
         self.applications(call, todo)
+        # Last year's round: decided, accepted and partly paid (grants/demo/finance.py).
+        first_round = [p for p in FIRST_ROUND if not Application.objects.filter(call=old_call, title=p.title).exists()]
+        self.applications(old_call, first_round)
+        finance(self)
         return self.created
 
     def at(self, *, days_ago: int, clock: str) -> datetime:
@@ -316,5 +323,8 @@ class Seeder:
             return None
         if action == "reject":
             cases.decision_reject(actor=by, application=app, now=now)
+            return None
+        if action == "accept":
+            grant_services.grant_accept(actor=by, grant=Grant.objects.get(application=app), now=now, language="sv")
             return None
         raise CommandError(f"Okänt steg: {action}")

@@ -42,6 +42,9 @@ PEOPLE = [
     Person("decider", "beslutsfattare@demo.se", "Karin Dahl", "Beslutsfattare", (permissions.DECISION_MAKER,)),
     Person("finance", "ekonomi@demo.se", "Erik Sjöberg", "Ekonomihandläggare", (permissions.FINANCE,)),
     Person(
+        "finance2", "ekonomi2@demo.se", "Fatima Karlsson", "Ekonomihandläggare (attesterar)", (permissions.FINANCE,)
+    ),
+    Person(
         "admin",
         "admin@demo.se",
         "Maria Ahlgren",
