@@ -77,9 +77,10 @@ def _entry(e2e: str, amount: Decimal | None, status: str, code: str, ref: int, b
     credit = status == "failed"
     tx_amount = f'<AmtDtls><TxAmt><Amt Ccy="SEK">{value}</Amt></TxAmt></AmtDtls>'
     ret = f"<RtrInf><Rsn><Cd>{code}</Cd></Rsn><AddtlInf>Banken: {code}</AddtlInf></RtrInf>" if credit else ""
+    family = "RRTN" if credit else "DMCT"
     return f"""<Ntry><NtryRef>{ref}</NtryRef><Amt Ccy="SEK">{value}</Amt>
 <CdtDbtInd>{"CRDT" if credit else "DBIT"}</CdtDbtInd><Sts>{"PDNG" if status == "pending" else "BOOK"}</Sts>
-<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>ICDT</Cd><SubFmlyCd>{"RRTN" if credit else "DMCT"}</SubFmlyCd></Fmly></Domn></BkTxCd>
+<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>ICDT</Cd><SubFmlyCd>{family}</SubFmlyCd></Fmly></Domn></BkTxCd>
 <NtryDtls><TxDtls><Refs><MsgId>{message_id(batch)}</MsgId><EndToEndId>{e2e}</EndToEndId></Refs>{tx_amount}{ret}</TxDtls></NtryDtls>
 </Ntry>"""
 
