@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from grants.views import accounts, applicant, completion, organisations, pages, payment_accounts
-from grants.views.staff import case, decisions, finance_accounts, queues, reviews, workspace
+from grants.views.staff import case, decisions, finance_accounts, finance_reconcile, queues, reviews, workspace
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -60,6 +60,7 @@ urlpatterns = [
     path("staff/", include(reviews.urlpatterns)),
     path("staff/", include(decisions.urlpatterns)),
     path("staff/", include(finance_accounts.urlpatterns)),
+    path("staff/", include(finance_reconcile.urlpatterns)),
     path("", include(completion.urlpatterns)),
 ]
 

@@ -12,6 +12,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from documents.bankfiles.reasons import reason_label
+from grants.text import Text
+
 from .base import AppendOnlyModel
 from .payouts import Payout, PayoutBatch
 
@@ -105,3 +108,8 @@ class ReconciliationEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.payout_id}: {self.outcome}"
+
+    @property
+    def reason_label(self) -> Text:
+        """The reason in the reader's language for a known ISO code, else the bank's own text."""
+        return (reason_label(self.reason_code) if self.reason_code else None) or self.reason

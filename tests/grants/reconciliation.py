@@ -9,11 +9,57 @@ camt.054.001.02 debit notification (both valid against the XSDs) or the CSV of d
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import count
 
-from grants.models import Payout, PayoutBatch
+from stdnum import luhn
+
+from grants.models import (
+    MembershipRole,
+    Organisation,
+    OrganisationType,
+    PaymentAccount,
+    PaymentAccountType,
+    Payout,
+    PayoutBatch,
+    PayoutTrigger,
+)
 from grants.services.batch_files import message_id
 from grants.services.batches import batch_approve, batch_create, batch_export
-from tests.grants.batches import Finance, due_payout, finance_people
+from tests.factories import MembershipFactory
+from tests.grants.batches import Finance, finance_people
+from tests.workflows.payouts import BANKGIRO, accept_directly, make_grant
+from workflows.payout import PayoutFlow
+
+_orgnrs = count(1)
+
+
+def _organisation() -> Organisation:
+    """An organisation of its own (the factory's few real organisation numbers repeat after a dozen)."""
+    stem = f"55{next(_orgnrs):07d}"
+    return Organisation.objects.create(
+        name=f"Förening {stem}", orgnr=stem + luhn.calc_check_digit(stem), org_type=OrganisationType.OTHER_PUBLIC
+    )
+
+
+def due_payout(people: Finance) -> Payout:
+    """The advance (80 %) of a new accepted grant of its own organisation, DUE, to a verified bankgiro."""
+    made = make_grant(now=people.now)
+    organisation = _organisation()
+    made.application.organisation = organisation
+    made.application.save(update_fields=["organisation"])
+    signatory = MembershipFactory(organisation=organisation, role=MembershipRole.SIGNATORY).user
+    PaymentAccount.objects.create(
+        organisation=organisation,
+        kind=PaymentAccountType.BANKGIRO,
+        number=BANKGIRO,
+        created_by=signatory,
+        verified_by=people.attester,
+        verified_at=people.now,
+    )
+    accept_directly(made, signatory, people.now)
+    payout = made.payouts.get(trigger=PayoutTrigger.ON_ACCEPTANCE)
+    PayoutFlow(payout, actor=None).make_due(now=people.now)
+    return payout
 
 
 @dataclass
@@ -23,9 +69,9 @@ class Exported:
     payouts: list[Payout]
 
 
-def exported_batch(count: int = 3, people: Finance | None = None, **grant) -> Exported:
+def exported_batch(size: int = 3, people: Finance | None = None) -> Exported:
     people = people or finance_people()
-    payouts = [due_payout(people, **grant) for _ in range(count)]
+    payouts = [due_payout(people) for _ in range(size)]
     batch = batch_create(actor=people.assembler, payout_ids=[p.pk for p in payouts], now=people.now)
     batch_approve(actor=people.attester, batch=batch, now=people.now)
     batch_export(actor=people.assembler, batch=batch, now=people.now)
