@@ -31,8 +31,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from documents.models import Document, DocumentKind
 from grants.models import Invitation, JoinRequest, PaymentAccount, Review
+from grants.services.reconciliation import reconciliation_preview
 from tests.conftest import attach_required
 from tests.factories import ApplicationFactory, UserFactory, make_pdf
+from tests.grants.reconciliation import answer_csv, exported_batch, paid
 from tests.workflows.lifecycle import bring_to
 
 ROLES = (
@@ -154,6 +156,11 @@ MATRIX: dict[str, Rule | str] = {
     "staff_finance_accounts": staff_only("none", "finance"),
     "staff_finance_account_verify": staff_only("account", *ROLES[1:], allowed_status=405),
     "staff_finance_account_reject": staff_only("account", "finance"),
+    # Reconciliation: finance only, like the accounts (DESIGN.md §5 rule 6).
+    "staff_finance_batch_reconcile": staff_only("batch", "finance"),
+    "staff_finance_batch_answer": staff_only("answer", "finance"),
+    "staff_finance_batch_answer_apply": staff_only("answer", *ROLES[1:], allowed_status=405),  # POST only
+    "staff_finance_payout_retry": staff_only("payout", *ROLES[1:], allowed_status=405),  # POST only
     # --- issued documents (DESIGN.md §6): the case's decision letter ---
     "document_download": members_only("doc"),
     # Finance opens only payment files (tests/documents/test_downloads.py); reviewers never.
@@ -207,6 +214,10 @@ POST_MATRIX: dict[str, Rule] = {
     "staff_finance_accounts": staff_only("none", *ROLES[1:], allowed_status=405),  # GET only
     "staff_finance_account_verify": posts("account", "finance"),
     "staff_finance_account_reject": posts("account", "finance"),
+    "staff_finance_batch_reconcile": posts("batch", "finance"),  # the upload: an empty one is a form error
+    "staff_finance_batch_answer": staff_only("answer", *ROLES[1:], allowed_status=405),  # GET only
+    "staff_finance_batch_answer_apply": posts("answer", "finance"),
+    "staff_finance_payout_retry": posts("payout", "finance"),
 }
 
 
@@ -329,6 +340,17 @@ def world(draft, cast, now):
             organisation=draft.organisation, kind="BANKGIRO", number="50501055", created_by=cast.applicant
         ),
     }
+    # An exported batch with a pending answer from the bank (tests/grants/reconciliation.py).
+    exported = exported_batch(1)
+    targets["batch"] = exported.batch
+    targets["payout"] = exported.payouts[0]
+    targets["answer"] = reconciliation_preview(
+        actor=exported.people.assembler,
+        batch=exported.batch,
+        content=answer_csv([paid(exported.payouts[0])]),
+        filename="svar.csv",
+        now=now,
+    ).answer
     return users, targets
 
 
@@ -344,7 +366,10 @@ def _kwargs(url: Url, rule_: Rule, targets: dict) -> dict:
         "review_pk": targets["review"].pk,
         "doc_pk": targets["doc"].pk,
         "attachment_pk": application.attachments.first().pk if hasattr(application, "attachments") else None,
+        "answer_pk": targets["answer"].pk,
     }
+    if rule_.target == "answer":
+        values["pk"] = obj.batch_id
     if rule_.target == "join":
         values["pk"] = obj.organisation_id
     kwargs = {name: values[name] for name in url.params}
