@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.bankfiles import Answer, AnswerFormat, Outcome, reason_label
 from grants.formatting import format_money
+from grants.ids import parse_id
 from grants.models import Payout, PayoutBatch, PayoutBatchLine, PayoutState
 from grants.services.batch_files import message_id
 from grants.text import Text
@@ -134,11 +135,8 @@ def match_answer(answer: Answer, batch: PayoutBatch, payouts: dict[int, Payout])
     lines = {line.payout_id: line for line in batch.lines.all()}  # type: ignore[attr-defined]
     statements = _latest(_statements(answer, batch, lines, out), answer.format, out)
     strangers = {s.end_to_end_id.strip() for s in statements if _payout_id(s) not in lines}
-    elsewhere = set(
-        Payout.objects.filter(pk__in=[int(i) for i in strangers if i.isdigit() and len(i) < 19]).values_list(
-            "pk", flat=True
-        )
-    )
+    stranger_ids = [pk for pk in map(parse_id, strangers) if pk is not None]
+    elsewhere = set(Payout.objects.filter(pk__in=stranger_ids).values_list("pk", flat=True))
     for s in statements:
         key = s.end_to_end_id.strip()
         pk = _payout_id(s)
@@ -195,5 +193,5 @@ def match_answer(answer: Answer, batch: PayoutBatch, payouts: dict[int, Payout])
 
 
 def _payout_id(statement: _Said) -> int | None:
-    key = statement.end_to_end_id.strip()
-    return int(key) if key.isdigit() and len(key) < 19 else None
+    """The payout's id the EndToEndId names (we write str(payout.pk)); None for anything else ("²", 20 digits …)."""
+    return parse_id(statement.end_to_end_id.strip())

@@ -129,6 +129,7 @@ def _bad_rows(e):
         paid(a),
         (str(b.pk), b.amount + Decimal("0.01"), "paid", ""),  # amount differs from the frozen line
         ("999999", Decimal("5.00"), "paid", ""),  # no such payout
+        ("²", Decimal("5.00"), "paid", ""),  # a "digit" that is no id (str.isdigit says yes)
         paid(other),  # a payout of another batch
         paid(c),
         paid(c),  # duplicate
@@ -141,16 +142,17 @@ def test_a_file_with_bad_rows_names_each_with_its_line_and_changes_nothing(expor
     rows = _bad_rows(e)
     preview = _preview(e, pain002(e.batch, rows))
     messages = [(m.line, str(m.message)) for m in preview.problems]
-    assert len(messages) == 4, messages
+    assert len(messages) == 5, messages
     assert "stämmer inte med underlagets" in messages[0][1] and str(b.pk) in messages[0][1]
     assert "Okänd betalning 999999" in messages[1][1]
-    assert "finns inte i detta underlag" in messages[2][1]
-    assert "finns redan på rad" in messages[3][1]
+    assert "Okänd betalning ²" in messages[2][1]
+    assert "finns inte i detta underlag" in messages[3][1]
+    assert "finns redan på rad" in messages[4][1]
     assert [line for line, _ in messages] == sorted(line for line, _ in messages)
     before = batch_snapshot(e.batch)
     with pytest.raises(ReconciliationRefused) as refused:
         _apply(e, preview)
-    assert len(refused.value.problems) == 4
+    assert len(refused.value.problems) == 5
     assert batch_snapshot(e.batch) == before
     assert BankAnswer.objects.get(pk=preview.answer.pk).applied_at is None
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from grants import permissions
 from grants import permissions_reconciliation as rules
+from grants.ids import parse_id
 from grants.models import BankAnswer, Payout, PayoutBatch, PayoutState
 from grants.selectors.reconciliation import batch_answer_list, batch_reconciliation_rows
 from grants.services.reconciliation import (
@@ -163,9 +164,9 @@ def retry(request: AuthedRequest, pk: int) -> HttpResponse:
         success_message=_("Utbetalningen ska betalas igen och kan läggas i ett nytt underlag."),
         payout=payout,
     )
-    back = request.POST.get("batch")
-    if back and back.isdigit():
-        return redirect(reverse("staff_finance_batch_reconcile", args=[int(back)]))
+    back = parse_id(request.POST.get("batch"))
+    if back is not None:
+        return redirect(reverse("staff_finance_batch_reconcile", args=[back]))
     batch_pk = payout.lines.order_by("-pk").values_list("batch_id", flat=True).first()  # type: ignore[attr-defined]
     if batch_pk is None:
         raise Http404
