@@ -225,18 +225,22 @@ def test_only_finance_previews_books_and_retries(exported):
 
 def test_a_failed_payout_is_due_again_once_the_account_is_verified_and_goes_into_a_later_batch(exported):
     from grants.services.batches import batch_create
+    from grants.services.payment_accounts import payment_account_register, payment_account_verify
 
     e = exported
     a, b, c = e.payouts
     with pytest.raises(ServiceError, match="misslyckad"):
         payout_retry(actor=e.people.assembler, payout=a, now=e.people.now)  # still SENT
     _apply(e, _preview(e, pain002(e.batch, [paid(a), failed(b), paid(c)])))
-    account = b.account
-    account.verified_at = account.verified_by = None  # as if the organisation registered a new, unverified one
-    type(account).objects.filter(pk=account.pk).update(verified_at=None, verified_by=None)
+    # The organisation registers a new account after the failure: waiting for verification, no retry yet.
+    organisation = b.grant.application.organisation
+    member = organisation.memberships.first().user
+    new = payment_account_register(
+        actor=member, organisation=organisation, kind="PLUSGIRO", number="9001223", bic="", now=e.people.now
+    )
     with pytest.raises(ServiceError, match="inte verifierat"):
         payout_retry(actor=e.people.assembler, payout=b, now=e.people.now)
-    type(account).objects.filter(pk=account.pk).update(verified_at=e.people.now, verified_by=e.people.attester)
+    payment_account_verify(actor=e.people.attester, account=new, now=e.people.now)
     retried = payout_retry(actor=e.people.assembler, payout=b, now=e.people.now)
     assert retried.state == P.DUE and retried.batch_id is None
     later = batch_create(actor=e.people.assembler, payout_ids=[b.pk], now=e.people.now)
