@@ -270,7 +270,9 @@ def main() -> int:
             import pstats
 
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(os.environ.get("BENCH_PROFILE_FILTER", "/work/"), 40)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(
+                os.environ.get("BENCH_PROFILE_FILTER", "/work/"), 40
+            )
         steps = (
             f"create {(t_create - wall) * 1000:.0f} ms, approve {(t_approve - t_create) * 1000:.0f} ms, "
             f"export {(time.perf_counter() - t_approve) * 1000:.0f} ms"

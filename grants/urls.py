@@ -2,7 +2,17 @@ from django.urls import include, path
 
 from grants.views import accounts, applicant, completion, organisations, pages, payment_accounts
 from grants.views import grants as grant_views
-from grants.views.staff import budget, case, decisions, finance_accounts, finance_batches, queues, reviews, workspace
+from grants.views.staff import (
+    budget,
+    case,
+    decisions,
+    finance_accounts,
+    finance_batches,
+    finance_reconcile,
+    queues,
+    reviews,
+    workspace,
+)
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -65,6 +75,7 @@ urlpatterns = [
     path("staff/", include(finance_accounts.urlpatterns)),
     path("staff/", include(finance_batches.urlpatterns)),
     path("staff/", include(budget.urlpatterns)),
+    path("staff/", include(finance_reconcile.urlpatterns)),
     path("", include(completion.urlpatterns)),
 ]
 

@@ -41,6 +41,7 @@ EVENT_LABELS: dict[str, Text] = {
     "batch.approved": _("Utbetalningsunderlaget attesterat"),
     "batch.exported": _("Utbetalningsunderlaget exporterat"),
     "batch.reconciled": _("Utbetalningsunderlaget avstämt"),
+    "batch.answer_applied": _("Bankens svar bokfört"),
     # Case handling (grants/services/cases.py, queues.py)
     "application.assigned": _("Handläggare tilldelad"),
     "eligibility.checked": _("Formell kontroll gjord"),

@@ -27,6 +27,7 @@ from .organisations import (
 from .payment_accounts import PaymentAccount, PaymentAccountState, PaymentAccountType
 from .payouts import Payout, PayoutBatch, PayoutBatchLine, PayoutBatchState, PayoutState
 from .plans import PayoutPlanStep, PayoutTrigger
+from .reconciliation import BankAnswer, BankAnswerFormat, ReconciliationEntry, ReconciliationOutcome
 from .reports import RepaymentClaim, RepaymentClaimState, Report, ReportKind, ReportState
 from .reviews import Recommendation, Review, ReviewScore
 from .security import AuthAttempt, AuthAttemptKind
@@ -35,6 +36,8 @@ from .workers import WorkerHeartbeat
 
 __all__ = [
     "Application",
+    "BankAnswer",
+    "BankAnswerFormat",
     "ApplicationState",
     "ApplicationVersion",
     "Attachment",
@@ -71,6 +74,8 @@ __all__ = [
     "PayoutState",
     "PayoutTrigger",
     "Proposal",
+    "ReconciliationEntry",
+    "ReconciliationOutcome",
     "Recommendation",
     "RegistrationCounter",
     "RepaymentClaim",

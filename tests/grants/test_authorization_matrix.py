@@ -32,9 +32,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from documents.models import Document, DocumentKind
 from grants.models import Invitation, JoinRequest, PaymentAccount, Review
 from grants.services.batches import batch_create
+from grants.services.reconciliation import reconciliation_preview
 from tests.conftest import attach_required
 from tests.factories import ApplicationFactory, UserFactory, make_pdf
 from tests.grants.batches import due_payout, finance_people
+from tests.grants.reconciliation import answer_csv, exported_batch, paid
 from tests.workflows.lifecycle import bring_to
 from tests.workflows.payouts import make_grant
 
@@ -169,6 +171,11 @@ MATRIX: dict[str, Rule | str] = {
     "staff_finance_batch_remove_payout": staff_only("batch", *ROLES[1:], allowed_status=405),
     # The budget per call: finance and programme admins (issue 10 item 7); amounts only, nothing of cases.
     "staff_finance_budget": staff_only("none", "finance", "programme_admin"),
+    # Reconciliation: finance only, like the accounts (DESIGN.md §5 rule 6).
+    "staff_finance_batch_reconcile": staff_only("batch", "finance"),
+    "staff_finance_batch_answer": staff_only("answer", "finance"),
+    "staff_finance_batch_answer_apply": staff_only("answer", *ROLES[1:], allowed_status=405),  # POST only
+    "staff_finance_payout_retry": staff_only("payout", *ROLES[1:], allowed_status=405),  # POST only
     # --- issued documents (DESIGN.md §6): the case's decision letter ---
     "document_download": members_only("doc"),
     # Finance opens only payment files (tests/documents/test_downloads.py); reviewers never.
@@ -229,6 +236,10 @@ POST_MATRIX: dict[str, Rule] = {
     "staff_finance_batch_export": posts("batch", "finance"),
     "staff_finance_batch_remove_payout": posts("batch", "finance"),
     "staff_finance_budget": staff_only("none", *ROLES[1:], allowed_status=405),  # GET only
+    "staff_finance_batch_reconcile": posts("batch", "finance"),  # the upload: an empty one is a form error
+    "staff_finance_batch_answer": staff_only("answer", *ROLES[1:], allowed_status=405),  # GET only
+    "staff_finance_batch_answer_apply": posts("answer", "finance"),
+    "staff_finance_payout_retry": posts("payout", "finance"),
 }
 
 
@@ -355,6 +366,17 @@ def world(draft, cast, now):
         ),
         "grant": _grant_with_attachment(draft),
     }
+    # An exported batch with a pending answer from the bank (tests/grants/reconciliation.py).
+    exported = exported_batch(1)
+    targets["batch"] = exported.batch
+    targets["payout"] = exported.payouts[0]
+    targets["answer"] = reconciliation_preview(
+        actor=exported.people.assembler,
+        batch=exported.batch,
+        content=answer_csv([paid(exported.payouts[0])]),
+        filename="svar.csv",
+        now=now,
+    ).answer
     return users, targets
 
 
@@ -377,7 +399,10 @@ def _kwargs(url: Url, rule_: Rule, targets: dict) -> dict:
         "doc_pk": targets["doc"].pk,
         "payout_pk": targets["batch"].payouts.values_list("pk", flat=True).first(),
         "attachment_pk": application.attachments.first().pk if hasattr(application, "attachments") else None,
+        "answer_pk": targets["answer"].pk,
     }
+    if rule_.target == "answer":
+        values["pk"] = obj.batch_id
     if rule_.target == "join":
         values["pk"] = obj.organisation_id
     kwargs = {name: values[name] for name in url.params}

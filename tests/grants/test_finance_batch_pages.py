@@ -146,3 +146,13 @@ def test_same_queries_for_few_and_many_rows(client, people, django_assert_max_nu
     with django_assert_max_num_queries(counts[0]):
         assert client.get(url).status_code == 200
     assert counts[0] == counts[1], counts
+
+
+def test_an_exported_batch_leads_to_reading_in_the_banks_answer(client, people):
+    from tests.grants.reconciliation import exported_batch
+
+    exported = exported_batch(1, people)
+    client.force_login(people.attester)
+    html = _html(client.get(reverse("staff_finance_batch", args=[exported.batch.pk])))
+    assert reverse("staff_finance_batch_reconcile", args=[exported.batch.pk]) in html
+    assert "Läs in bankens svar" in html

@@ -9,6 +9,7 @@ from django.utils import timezone
 from stdnum.se import orgnr as se_orgnr
 
 from grants.demo.data import CALL_TITLE_SV, DEMO_PASSWORD, PEOPLE
+from grants.demo.finance import FIRST_ROUND
 from grants.demo.pdf import demo_pdf
 from grants.demo.plans import PLANS
 from grants.models import (
@@ -21,9 +22,14 @@ from grants.models import (
     Organisation,
     OrganisationType,
     Outcome,
+    PaymentAccount,
+    PayoutBatch,
+    PayoutBatchState,
+    PayoutState,
     Review,
     User,
 )
+from grants.models.states import GrantState, Lifecycle
 from grants.selectors.reviews import review_summary
 from grants.services import cases
 from grants.uploads import pdf_problem, sha256_of
@@ -46,6 +52,19 @@ def row_counts() -> dict[str, int]:
         for app_label in ("grants", "workflows", "documents", "auth")
         for model in apps.get_app_config(app_label).get_models()
     }
+
+
+def this_years_approved() -> Application:
+    """The one approved case of this year's call (last year's round is the finance demo's)."""
+    return Application.objects.get(state=ApplicationState.APPROVED, call__title_sv=CALL_TITLE_SV)
+
+
+LIFECYCLE_STATES = {
+    Lifecycle.APPLICATION: ApplicationState,
+    Lifecycle.GRANT: GrantState,
+    Lifecycle.PAYOUT: PayoutState,
+    Lifecycle.BATCH: PayoutBatchState,
+}
 
 
 def login_table(output: str) -> str:
@@ -77,7 +96,7 @@ def test_every_state_the_services_reach_is_present():
 def test_every_case_was_made_by_the_services_and_its_log_agrees_with_its_state():
     seed()
     for application in Application.objects.exclude(state=ApplicationState.DRAFT):
-        events = list(application.events.order_by("created_at", "pk"))
+        events = list(application.events.filter(lifecycle=Lifecycle.APPLICATION).order_by("created_at", "pk"))
         assert events[0].event == "application.submitted"
         transitions = [e for e in events if e.to_state]
         assert transitions[-1].to_state == application.state, application.title
@@ -85,7 +104,7 @@ def test_every_case_was_made_by_the_services_and_its_log_agrees_with_its_state()
         assert application.call.opens_at <= application.submitted_at < application.call.closes_at
     numbers = list(Application.objects.exclude(reference_number=None).order_by("submitted_at"))
     assert [a.reference_number for a in numbers] == sorted(a.reference_number for a in numbers)
-    approved = Application.objects.get(state=ApplicationState.APPROVED)
+    approved = this_years_approved()
     assert approved.grant.payouts.count() == 2
     assert approved.decisions.get().decided_by != approved.decisions.get().proposed_by
     completed = Application.objects.filter(state=ApplicationState.IN_REVIEW, versions__number=2)
@@ -94,15 +113,17 @@ def test_every_case_was_made_by_the_services_and_its_log_agrees_with_its_state()
     written = set(CaseEvent.objects.values_list("event", flat=True))
     written |= set(Message.objects.values_list("event", flat=True))  # shown in the note of `message.queued`
     assert sorted(written - set(EVENT_LABELS)) == []
-    states = set(CaseEvent.objects.values_list("from_state", flat=True))
-    states |= set(CaseEvent.objects.values_list("to_state", flat=True))
-    assert states - {""} <= set(ApplicationState.values)
+    # Each lifecycle's events name states of that lifecycle (grants/models/states.py).
+    for lifecycle, enum in LIFECYCLE_STATES.items():
+        logged = CaseEvent.objects.filter(lifecycle=lifecycle)
+        states = set(logged.values_list("from_state", flat=True)) | set(logged.values_list("to_state", flat=True))
+        assert states - {""} <= set(enum.values), lifecycle
 
 
 @pytest.mark.django_db
 def test_attachments_are_valid_pdfs_uploaded_through_the_service():
     seed()
-    application = Application.objects.get(state=ApplicationState.APPROVED)
+    application = this_years_approved()
     attachments = list(application.attachments.all())
     assert {a.kind.code for a in attachments} == {"projektplan", "intyg-coworkingvard"}
     for attachment in attachments:
@@ -172,7 +193,7 @@ def test_if_empty_leaves_someone_elses_calls_alone():
 @pytest.mark.django_db
 def test_if_empty_seeds_an_empty_database():
     output = seed("--if-empty")
-    assert Application.objects.count() == len(PLANS) == 10
+    assert Application.objects.count() == len(PLANS) + len(FIRST_ROUND) == 15
     assert "handlaggare@demo.se" in output
 
 
@@ -189,7 +210,7 @@ def test_reviews_at_every_stage_made_through_the_services():
         assert application.reviews.count() == 2, application.title
     for state in (ApplicationState.PROPOSED, ApplicationState.REJECTED):
         assert any(review_summary(a)["submitted_count"] == 2 for a in Application.objects.filter(state=state)), state
-    approved = Application.objects.get(state=ApplicationState.APPROVED)
+    approved = this_years_approved()
     assert review_summary(approved)["submitted_count"] >= 1
     summaries = [review_summary(a) for a in Application.objects.all()]
     assert any(s["submitted_count"] == 2 and len(s["reviews"]) == 2 for s in summaries)
@@ -231,3 +252,27 @@ def test_the_journey_has_fresh_cases_and_a_proposal_the_decision_maker_can_appro
     assert decision.decided_by == decider
     proposed.refresh_from_db()
     assert proposed.state == ApplicationState.APPROVED
+
+
+@pytest.mark.django_db
+def test_the_finance_demo_has_every_stage_of_the_money():
+    """Issue 10 item 9: grants awaiting acceptance, an accepted one with its advance due, an account waiting for
+    verification, an open batch, an exported batch, a reconciled batch with one failed payout — all made by the
+    services, with two finance officers attesting each other's batches."""
+    seed()
+    from documents.models import DocumentKind
+    from grants.models import Grant, Payout
+
+    assert Grant.objects.filter(state=GrantState.AWAITING_ACCEPTANCE).exists()
+    due = Payout.objects.filter(state=PayoutState.DUE, batch=None, grant__state=GrantState.ACTIVE)
+    assert due.count() == 1
+    assert [a.state for a in PaymentAccount.objects.filter(verified_at=None)] != []
+    batches = {b.state: b for b in PayoutBatch.objects.all()}
+    assert set(batches) == {PayoutBatchState.OPEN, PayoutBatchState.EXPORTED, PayoutBatchState.RECONCILED}
+    reconciled = batches[PayoutBatchState.RECONCILED]
+    assert sorted(reconciled.lines.values_list("payout__state", flat=True)) == [PayoutState.FAILED, PayoutState.PAID]
+    for batch in (reconciled, batches[PayoutBatchState.EXPORTED]):
+        assert batch.approved_by != batch.created_by
+        kinds = set(batch.documents.values_list("kind", flat=True))
+        assert {DocumentKind.PAYMENT_FILE, DocumentKind.LEDGER_CSV, DocumentKind.LEDGER_XLSX} <= kinds
+    assert set(batches[PayoutBatchState.EXPORTED].payouts.values_list("state", flat=True)) == {PayoutState.SENT}
