@@ -7,7 +7,7 @@ export DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-run system-test lint typecheck check bench-rush bench-queue bench-letters messages clean
+.PHONY: run test setup system-run system-test lint typecheck check bench-rush bench-queue bench-letters bench-payouts messages clean
 
 # System packages first (scripts/system-packages installs what is missing, or stops with the command to run).
 system-run:
@@ -64,6 +64,9 @@ bench-queue: setup
 
 bench-letters: setup
 	$(BIN)/python benchmarks/letters.py
+
+bench-payouts: setup
+	$(BIN)/python benchmarks/payouts.py
 
 clean:
 	rm -rf $(VENV) var

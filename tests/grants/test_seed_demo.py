@@ -276,3 +276,24 @@ def test_the_finance_demo_has_every_stage_of_the_money():
         kinds = set(batch.documents.values_list("kind", flat=True))
         assert {DocumentKind.PAYMENT_FILE, DocumentKind.LEDGER_CSV, DocumentKind.LEDGER_XLSX} <= kinds
     assert set(batches[PayoutBatchState.EXPORTED].payouts.values_list("state", flat=True)) == {PayoutState.SENT}
+
+
+@pytest.mark.django_db
+def test_the_sample_bank_answer_reconciles_the_exported_batch():
+    output = seed()
+    path = output.split("(för avstämningen): ")[1].strip().splitlines()[0]
+    from django.utils import timezone as tz
+
+    from grants.services.reconciliation import reconciliation_apply, reconciliation_preview
+
+    batch = PayoutBatch.objects.get(state=PayoutBatchState.EXPORTED)
+    finance = User.objects.get(email="ekonomi@demo.se")
+    with open(path, "rb") as f:
+        preview = reconciliation_preview(
+            actor=finance, batch=batch, content=f.read(), filename="svar.csv", now=tz.now()
+        )
+    assert preview.problems == []
+    reconciliation_apply(actor=finance, answer=preview.answer, now=tz.now())
+    batch.refresh_from_db()
+    assert batch.state == PayoutBatchState.RECONCILED
+    assert set(batch.payouts.values_list("state", flat=True)) == {PayoutState.PAID}

@@ -39,6 +39,22 @@ class Command(BaseCommand):
             else:
                 self.stdout.write("Demodata fanns redan; inget ändrades.")
         self.print_logins()
+        self.write_bank_answer()
+
+    def write_bank_answer(self) -> None:
+        """A sample bank answer (CSV) for the demo's exported batch, to try reconciliation with: one payment
+        paid, written to var/demo/ (the batch page's "Läs in bankens svar" takes it)."""
+        from grants.demo.finance import bank_answer_csv
+        from grants.models import PayoutBatch, PayoutBatchState
+
+        batch = PayoutBatch.objects.filter(state=PayoutBatchState.EXPORTED).order_by("pk").first()
+        if batch is None:
+            return
+        folder = settings.BASE_DIR / "var" / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"bankens-svar-underlag-{batch.pk}.csv"
+        path.write_bytes(bank_answer_csv(batch))
+        self.stdout.write(f"Exempel på bankens svar på underlag #{batch.pk} (för avstämningen): {path}")
 
     def print_logins(self) -> None:
         existing = set(User.objects.filter(email__in=[p.email for p in PEOPLE]).values_list("email", flat=True))
