@@ -57,6 +57,8 @@ GRANTS: dict[str, dict[str, dict[str, list[str]]]] = {
             "payout": ["view"],
             "payoutbatch": ["view"],
             "payoutbatchline": ["view"],
+            "bankanswer": ["view"],
+            "reconciliationentry": ["view"],
             "repaymentclaim": ["view"],
             "call": ["view"],
             "payoutplanstep": ["view"],

@@ -11,6 +11,7 @@ from grants.admin.base import ReadOnlyAdmin, ReadOnlyTabularInline, money_column
 from grants.admin.scoping import CaseScopedMixin
 from grants.formatting import format_money
 from grants.models import Grant, Message, Payout, PayoutBatch, PayoutBatchLine, RepaymentClaim, Report, ReportState
+from grants.models.reconciliation import BankAnswer, ReconciliationEntry
 
 
 class PayoutInline(CaseScopedMixin, ReadOnlyTabularInline):
@@ -99,6 +100,22 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
     @admin.display(description=_("summa"), ordering="total_amount")
     def total(self, obj: PayoutBatch) -> str:
         return format_money(getattr(obj, "total_amount", None) or 0)
+
+
+class ReconciliationEntryInline(ReadOnlyTabularInline):
+    model = ReconciliationEntry
+    fields = ["line", "payout", "outcome", "amount", "reason_code", "reason"]
+    readonly_fields = ["line", "payout", "outcome", "amount", "reason_code", "reason"]
+
+
+@admin.register(BankAnswer)
+class BankAnswerAdmin(ReadOnlyAdmin):
+    """The bank's answers as they were read in and booked (finance books them on the batch page)."""
+
+    list_display = ["batch", "filename", "format", "imported_by", "imported_at", "applied_by", "applied_at"]
+    list_filter = ["format"]
+    list_select_related = ["batch", "imported_by", "applied_by"]
+    inlines = [ReconciliationEntryInline]
 
 
 @admin.register(Report)

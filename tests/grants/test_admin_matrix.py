@@ -122,6 +122,7 @@ EXPECT: dict[str, dict[str, str]] = {
     "grants.grant": readers(*CASE_READERS, "decision_maker", "finance", "programme_admin"),
     "grants.payout": readers("finance"),
     "grants.payoutbatch": readers("finance"),
+    "grants.bankanswer": readers("finance"),
     "grants.report": readers(*CASE_READERS),
     "grants.repaymentclaim": readers("finance"),
 }
@@ -251,12 +252,27 @@ def world(draft, cast, now):
         "grants.grant": grant,
         "grants.payout": grant.payouts.first(),
         "grants.payoutbatch": PayoutBatch.objects.create(created_by=users["finance"]),
+        "grants.bankanswer": _bank_answer(),
         "grants.report": grant.reports.first(),
         "grants.repaymentclaim": claim,
     }
     missing = [key for key, obj in objects.items() if obj is None]
     assert not missing, missing
     return World(users=users, objects=objects, organisation=organisation, call=draft.call)
+
+
+def _bank_answer():
+    from grants.services.reconciliation import reconciliation_preview
+    from tests.grants.reconciliation import answer_csv, exported_batch, paid
+
+    exported = exported_batch(1)
+    return reconciliation_preview(
+        actor=exported.people.assembler,
+        batch=exported.batch,
+        content=answer_csv([paid(exported.payouts[0])]),
+        filename="svar.csv",
+        now=exported.people.now,
+    ).answer
 
 
 # --- what a valid add is, and what may be deleted --------------------------------------------------------------
