@@ -243,3 +243,19 @@ def test_an_exported_batch_and_its_lines_cannot_be_changed_in_the_database(peopl
             cursor.execute(sql, [pk])
         assert "refused" in str(refused.value) or "cannot" in str(refused.value) or "exported" in str(refused.value)
     assert PayoutBatch.objects.get(pk=batch.pk).state == PayoutBatchState.EXPORTED
+
+
+def test_the_ledger_xlsx_keeps_every_text_a_text_never_a_formula():
+    import io
+
+    import tablib
+    from openpyxl import load_workbook
+
+    from grants.services.batch_files import ledger_xlsx
+
+    data = tablib.Dataset(headers=["payee_name", "amount_sek"])
+    data.append(['=HYPERLINK("http://example.com","Klicka")', "1000.00"])
+    sheet = load_workbook(io.BytesIO(ledger_xlsx(data))).active
+    cell = sheet.cell(row=2, column=1)
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    assert [c.value for c in sheet[1]] == ["payee_name", "amount_sek"]
