@@ -27,10 +27,10 @@ if TYPE_CHECKING:
     from grants.demo.build import Seeder
 
 
-def _decided(amount: str, reasons: str, accepted_by: str) -> list[tuple[int, str, str, dict]]:
+def _decided(amount: str, reasons: str, accepted_by: str, n: int) -> list[tuple[int, str, str, dict]]:
     return [
         step(452, "09:00", "create"),
-        step(450, "13:30", "submit"),
+        step(450, f"13:{10 + n:02d}", "submit"),  # one after the other: diarienummer in submission order
         step(446, "10:00", "check", by="officer"),
         step(446, "10:05", "start_review", by="officer"),
         step(432, "14:00", "propose", by="officer", outcome=Outcome.APPROVE, amount=D(amount), reasons=reasons),
@@ -39,7 +39,7 @@ def _decided(amount: str, reasons: str, accepted_by: str) -> list[tuple[int, str
     ]
 
 
-def _plan(title: str, orgnr: str, applicant: str, summary: str, amount: str) -> Plan:
+def _plan(n: int, title: str, orgnr: str, applicant: str, summary: str, amount: str) -> Plan:
     return Plan(
         title=title,
         orgnr=orgnr,
@@ -58,24 +58,26 @@ def _plan(title: str, orgnr: str, applicant: str, summary: str, amount: str) -> 
             "Projektet prövar coworking i en verksamhet där det inte har prövats förut och har en tydlig plan "
             "för uppföljning och spridning.",
             applicant,
+            n,
         ),
     )
 
 
 # fmt: off
-FIRST_ROUND = [
-    _plan("Kulturförvaltningen på Samverket Stockholm", STHLM, "applicant",
+_ROWS = [
+    ("Kulturförvaltningen på Samverket Stockholm", STHLM, "applicant",
           "Kulturförvaltningens handläggare arbetar två dagar i veckan från Samverket Stockholm.", "600000"),
-    _plan("Sundsvalls planerare i Östersund", SUNDSVALL, "applicant2",
+    ("Sundsvalls planerare i Östersund", SUNDSVALL, "applicant2",
           "Kommunens planerare delar arbetsplats med regionens planerare på Samverket Östersund.", "480000"),
-    _plan("Stadsbyggnadskontoret testar hybridarbete", STHLM, "applicant",
+    ("Stadsbyggnadskontoret testar hybridarbete", STHLM, "applicant",
           "Stadsbyggnadskontoret prövar en coworkingplats nära medborgarna och följer upp arbetsmiljön.", "340000"),
-    _plan("Socialtjänstens administratörer på coworkingplats", SUNDSVALL, "applicant2",
+    ("Socialtjänstens administratörer på coworkingplats", SUNDSVALL, "applicant2",
           "Administratörer i socialtjänsten arbetar nära varandra från en gemensam plats.", "327397"),
-    _plan("Miljöförvaltningens fältinspektörer mellan uppdragen", STHLM, "applicant",
+    ("Miljöförvaltningens fältinspektörer mellan uppdragen", STHLM, "applicant",
           "Inspektörerna arbetar mellan tillsynsbesöken från en coworkingplats i stället för att åka in.", "221834"),
 ]
 # fmt: on
+FIRST_ROUND = [_plan(n, *row) for n, row in enumerate(_ROWS)]
 
 
 def _advance(seeder: Seeder, title: str) -> Payout:

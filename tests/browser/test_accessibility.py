@@ -162,10 +162,11 @@ def staff_world(draft, cast, now):
         conflict=Review.Conflict.NONE,
         recommendation="APPROVE",
         comment="Genomtänkt.",
-        submitted_at=now,
     )
     for criterion in call.criteria.all():
         ReviewScore.objects.create(review=review, criterion=criterion, score=5, justification="Motiverat.")
+    review.submitted_at = now  # after the scores, as review_submit does (grants 0010 freezes submitted ones)
+    review.save(update_fields=["submitted_at"])
     new = another("Nytt ärende")
     application_submit(actor=cast.applicant, application=new, now=now)
     in_review = bring_to(another("Under bedömning"), ApplicationState.IN_REVIEW, cast, now)

@@ -50,10 +50,12 @@ def _score(app, scores, recommendation="APPROVE"):
         conflict=Review.Conflict.NONE,
         recommendation=recommendation,
         comment="Genomtänkt projekt.",
-        submitted_at=app.submitted_at,
     )
     for criterion, score in zip(app.call.criteria.all(), scores, strict=True):
         ReviewScore.objects.create(review=review, criterion=criterion, score=score, justification="Motiverat.")
+    # Scored, then submitted, as review_submit does: a submitted review's scores are frozen (grants 0010).
+    review.submitted_at = app.submitted_at
+    review.save(update_fields=["submitted_at"])
     return review
 
 
