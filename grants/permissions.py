@@ -356,15 +356,11 @@ def payment_account_ready(organisation: Organisation | int) -> Verdict:
 # --- Grants and payouts (DESIGN.md §4.2–4.3) -------------------------------------------------------------------
 
 
-def current_payout_account(organisation_id: int) -> PaymentAccount | None:
-    """The organisation's current account, verified or not (None if it has none)."""
-    return PaymentAccount.objects.filter(organisation_id=organisation_id, superseded_at__isnull=True).first()
-
 
 def payout_account_ready(payout: Payout) -> Verdict:
     """Money may go to the payout's organisation: its current account is verified by a second person (the
     classic grant fraud is a changed account, DESIGN.md §4.4). A failed payout is due again only then."""
-    return payout_account_verdict(current_payout_account(payout.grant.application.organisation_id))
+    return payout_account_verdict(organisation_current_account(payout.grant.application.organisation_id))
 
 
 def payout_account_verdict(account: PaymentAccount | None) -> Verdict:

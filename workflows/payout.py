@@ -38,6 +38,7 @@ from grants.models.states import (
     PAYOUT_CANCELLABLE_STATES,
     Lifecycle,
 )
+from grants.selectors.payment_accounts import organisation_current_account
 
 from .base import CaseFlow, TransitionLog, TransitionRefused
 
@@ -129,7 +130,7 @@ class PayoutFlow(CaseFlow):
         organisation_id = self.payout.grant.application.organisation_id
         if self.accounts is None:
             self._require(self.account_ready(self.payout))
-            self.payout.account = permissions.current_payout_account(organisation_id)
+            self.payout.account = organisation_current_account(organisation_id)
             return
         account = self.accounts.get(organisation_id)
         self._require(permissions.payout_account_verdict(account))
